@@ -44,6 +44,17 @@ type Client struct {
 	eventHost string
 
 	tokens tokenStore
+
+	common service // shared by every service below
+
+	// One service per gazu module.
+	Project  *ProjectService
+	Asset    *AssetService
+	Shot     *ShotService
+	Entity   *EntityService
+	Casting  *CastingService
+	Person   *PersonService
+	Playlist *PlaylistService
 }
 
 // Option configures a Client built by NewClient.

@@ -1,7 +1,6 @@
 package kitsu
 
 import (
-	"bytes"
 	"fmt"
 	"reflect"
 	"strings"
@@ -13,13 +12,11 @@ import (
 
 // Models decode in one pass over the reply: each member whose name the
 // model declares is decoded straight into its field, every other member
-// into the model's Extra map. Models opt in with two short methods:
+// into the model's Extra map. A model opts in with one method:
 //
-//	func (m *Asset) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeModel(dec, m) }
-//	func (m Asset) MarshalJSONTo(enc *jsontext.Encoder) error {
-//		type plain Asset
-//		return encodeModel(enc, (*plain)(&m), m.Extra)
-//	}
+//	func (m *Asset) UnmarshalJSONFrom(d *jsontext.Decoder) error { return decodeModel(d, m) }
+//
+// Encoding is the plain struct encoding: Extra is not written.
 
 // modelInfo maps the JSON member names of a model type to its fields.
 type modelInfo struct {
@@ -112,42 +109,4 @@ func decodeModel(dec *jsontext.Decoder, m any) error {
 		v.FieldByIndex(info.extra).Set(reflect.ValueOf(extra))
 	}
 	return nil
-}
-
-// encodeModel writes plain (a pointer to a method-less copy of a model
-// type) followed by the extra members its type does not name.
-func encodeModel(enc *jsontext.Encoder, plain any, extra map[string]any) error {
-	b, err := json.Marshal(plain)
-	if err != nil {
-		return err
-	}
-	if len(extra) == 0 {
-		return enc.WriteValue(b)
-	}
-	info := infoOf(reflect.TypeOf(plain).Elem())
-	var buf bytes.Buffer
-	buf.Write(bytes.TrimSuffix(bytes.TrimSpace(b), []byte("}")))
-	first := bytes.Equal(bytes.TrimSpace(b), []byte("{}"))
-	for name, value := range extra {
-		if _, named := info.fields[name]; named {
-			continue // the field wins over a stale extra
-		}
-		k, err := json.Marshal(name)
-		if err != nil {
-			return err
-		}
-		val, err := json.Marshal(value)
-		if err != nil {
-			return fmt.Errorf("kitsu: extra field %q: %w", name, err)
-		}
-		if !first {
-			buf.WriteByte(',')
-		}
-		first = false
-		buf.Write(k)
-		buf.WriteByte(':')
-		buf.Write(val)
-	}
-	buf.WriteByte('}')
-	return enc.WriteValue(buf.Bytes())
 }

@@ -233,7 +233,8 @@ func TestAPIVersionHostAndCurrentUser(t *testing.T) {
 	assert.Len(t, me.ID, 36)
 	assert.False(t, me.CreatedAt.IsZero())
 	// Fields the model does not name are kept.
-	assert.Contains(t, me.Extra, "contract_type")
+	assert.Contains(t, me.Extra, "use_12_hour_clock")
+	assert.Equal(t, "open-ended", me.ContractType)
 
 	// A port where nothing listens is neither up nor valid.
 	down, err := kitsu.NewClient("http://127.0.0.1:9/api")

@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -104,23 +105,27 @@ func UniqueEmail(prefix string) string {
 	return strings.ReplaceAll(strings.ToLower(Unique(prefix)), " ", ".") + "@example.com"
 }
 
-// record is the part of a Zou record the helpers read.
-type record struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
-
-// NewProjectID creates a uniquely named open project through the raw
-// client and returns its id. It is closed and deleted when the test ends.
-func NewProjectID(t testing.TB, c *kitsu.Client) string {
+// NewProject creates a uniquely named open project (production type
+// "tvshow" when tvshow is true, else "featurefilm") through raw calls, and
+// closes and deletes it when the test ends.
+func NewProject(t testing.TB, c *kitsu.Client, tvshow bool) *kitsu.Project {
 	t.Helper()
-	ctx := Context(t)
-	var p record
-	if err := c.Create(ctx, "projects", map[string]any{"name": Unique("kpublish test")}, &p); err != nil {
+	kind := "featurefilm"
+	if tvshow {
+		kind = "tvshow"
+	}
+	var p kitsu.Project
+	if err := c.Create(Context(t), "projects", map[string]any{"name": Unique("kpublish test"), "production_type": kind}, &p); err != nil {
 		t.Fatalf("creating a test project: %v", err)
 	}
 	t.Cleanup(func() { RemoveProject(t, c, p.ID) })
-	return p.ID
+	return &p
+}
+
+// NewProjectID creates a test project (see NewProject) and returns its id.
+func NewProjectID(t testing.TB, c *kitsu.Client) string {
+	t.Helper()
+	return NewProject(t, c, false).ID
 }
 
 // RemoveProject closes then deletes a project and everything in it; Zou
@@ -129,16 +134,96 @@ func RemoveProject(t testing.TB, c *kitsu.Client, projectID string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	var closed record
+	var closed kitsu.ProjectStatus
 	if err := c.FetchFirst(ctx, "project-status", &closed, &kitsu.RequestOptions{Params: map[string][]string{"name": {"Closed"}}}); err != nil {
 		t.Errorf("cleanup: finding the Closed project status: %v", err)
 		return
 	}
 	if err := c.Update(ctx, "projects", projectID, map[string]any{"project_status_id": closed.ID}, nil); err != nil {
-		t.Errorf("cleanup: closing project %s: %v", projectID, err)
+		if !errors.Is(err, kitsu.ErrNotFound) {
+			t.Errorf("cleanup: closing project %s: %v", projectID, err)
+		}
 		return
 	}
-	if _, err := c.Delete(ctx, "data/projects/"+projectID, &kitsu.RequestOptions{Params: map[string][]string{"force": {"true"}}}); err != nil {
+	if _, err := c.Delete(ctx, "data/projects/"+projectID, &kitsu.RequestOptions{Params: map[string][]string{"force": {"true"}}}); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
 		t.Errorf("cleanup: deleting project %s: %v", projectID, err)
 	}
+}
+
+// NewAssetType creates a uniquely named asset type, deleted when the test
+// ends. Cleanups run last-registered first: create asset types before the
+// project whose assets use them, so that the project is gone first.
+func NewAssetType(t testing.TB, c *kitsu.Client) *kitsu.AssetType {
+	t.Helper()
+	var at kitsu.AssetType
+	if err := c.Create(Context(t), "entity-types", map[string]any{"name": Unique("Props")}, &at); err != nil {
+		t.Fatalf("creating a test asset type: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := c.Delete(ctx, "data/entity-types/"+at.ID, nil); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
+			t.Logf("cleanup: asset type %s: %v", at.ID, err)
+		}
+	})
+	return &at
+}
+
+// NewEpisode creates an episode in a project through the raw route.
+func NewEpisode(t testing.TB, c *kitsu.Client, projectID, name string) *kitsu.Episode {
+	t.Helper()
+	var e kitsu.Episode
+	if err := c.Post(Context(t), "data/projects/"+projectID+"/episodes", map[string]any{"name": name}, &e, nil); err != nil {
+		t.Fatalf("creating episode %q: %v", name, err)
+	}
+	return &e
+}
+
+// NewSequence creates a sequence in a project, in an episode when
+// episodeID is not empty, through the raw route.
+func NewSequence(t testing.TB, c *kitsu.Client, projectID, episodeID, name string) *kitsu.Sequence {
+	t.Helper()
+	body := map[string]any{"name": name}
+	if episodeID != "" {
+		body["episode_id"] = episodeID
+	}
+	var s kitsu.Sequence
+	if err := c.Post(Context(t), "data/projects/"+projectID+"/sequences", body, &s, nil); err != nil {
+		t.Fatalf("creating sequence %q: %v", name, err)
+	}
+	return &s
+}
+
+// NewShot creates a shot in a sequence through the raw route.
+func NewShot(t testing.TB, c *kitsu.Client, projectID, sequenceID, name string) *kitsu.Shot {
+	t.Helper()
+	var s kitsu.Shot
+	if err := c.Post(Context(t), "data/projects/"+projectID+"/shots", map[string]any{"name": name, "sequence_id": sequenceID, "data": map[string]any{}}, &s, nil); err != nil {
+		t.Fatalf("creating shot %q: %v", name, err)
+	}
+	return &s
+}
+
+// NewAsset creates an asset through the raw route, in an episode when
+// episodeID is not empty.
+func NewAsset(t testing.TB, c *kitsu.Client, projectID, assetTypeID, episodeID, name string) *kitsu.Asset {
+	t.Helper()
+	body := map[string]any{"name": name, "data": map[string]any{}, "is_shared": false}
+	if episodeID != "" {
+		body["episode_id"] = episodeID
+	}
+	var a kitsu.Asset
+	if err := c.Post(Context(t), "data/projects/"+projectID+"/asset-types/"+assetTypeID+"/assets/new", body, &a, nil); err != nil {
+		t.Fatalf("creating asset %q: %v", name, err)
+	}
+	return &a
+}
+
+// IDs returns the ids of records, for comparisons.
+func IDs[T any](items []T, id func(*T) string) []string {
+	out := make([]string, len(items))
+	for i := range items {
+		out[i] = id(&items[i])
+	}
+	return out
 }
