@@ -55,6 +55,10 @@ type Client struct {
 	Casting  *CastingService
 	Person   *PersonService
 	Playlist *PlaylistService
+	Task     *TaskService
+	User     *UserService
+	Files    *FilesService
+	Sync     *SyncService
 }
 
 // Option configures a Client built by NewClient.

@@ -89,7 +89,7 @@ type Person struct {
 type Organisation struct {
 	Base
 	Name        string  `json:"name,omitempty"`
-	HoursByDay  float64 `json:"hours_by_day,omitempty"`
+	HoursByDay  float64 `json:"hours_by_day,omitzero"`
 	HasAvatar   bool    `json:"has_avatar"`
 	DarkTheme   bool    `json:"dark_theme_by_default"`
 	Timesheets  bool    `json:"timesheets_locked"`
@@ -185,8 +185,8 @@ type EntityFields struct {
 	Canceled         bool           `json:"canceled"`
 	IsShared         bool           `json:"is_shared"`
 	IsCastingStandby bool           `json:"is_casting_standby"`
-	NbFrames         int            `json:"nb_frames,omitempty"`
-	NbEntitiesOut    int            `json:"nb_entities_out,omitempty"`
+	NbFrames         int            `json:"nb_frames,omitzero"`
+	NbEntitiesOut    int            `json:"nb_entities_out,omitzero"`
 	Status           string         `json:"status,omitempty"`
 	ReadyFor         string         `json:"ready_for,omitempty"`
 	CreatedBy        string         `json:"created_by,omitempty"`
@@ -234,7 +234,7 @@ type AssetInstance struct {
 	Base
 	AssetID       string         `json:"asset_id,omitempty"`
 	Name          string         `json:"name,omitempty"`
-	Number        int            `json:"number,omitempty"`
+	Number        int            `json:"number,omitzero"`
 	Description   string         `json:"description,omitempty"`
 	Active        bool           `json:"active"`
 	SceneID       string         `json:"scene_id,omitempty"`
@@ -305,6 +305,219 @@ type PlaylistEntry struct {
 	Extra         map[string]any `json:"-"`
 }
 
+// TaskType is a kind of work (Modeling, Animation...), for one kind of
+// entity (ForEntity: Asset, Shot, Sequence, Episode, Edit...).
+type TaskType struct {
+	Base
+	Name         string `json:"name,omitempty"`
+	ShortName    string `json:"short_name,omitempty"`
+	Description  string `json:"description,omitempty"`
+	Color        string `json:"color,omitempty"`
+	Priority     int    `json:"priority"`
+	ForEntity    string `json:"for_entity,omitempty"`
+	AllowTimelog bool   `json:"allow_timelog"`
+	Archived     bool   `json:"archived"`
+	DepartmentID string `json:"department_id,omitempty"`
+}
+
+// TaskStatus is the state of a task (Todo, WIP, Waiting For Approval...).
+type TaskStatus struct {
+	Base
+	Name              string `json:"name,omitempty"`
+	ShortName         string `json:"short_name,omitempty"`
+	Description       string `json:"description,omitempty"`
+	Color             string `json:"color,omitempty"`
+	Priority          int    `json:"priority"`
+	IsDone            bool   `json:"is_done"`
+	IsArtistAllowed   bool   `json:"is_artist_allowed"`
+	IsClientAllowed   bool   `json:"is_client_allowed"`
+	IsRetake          bool   `json:"is_retake"`
+	IsFeedbackRequest bool   `json:"is_feedback_request"`
+	IsDefault         bool   `json:"is_default"`
+	IsWIP             bool   `json:"is_wip"`
+	Archived          bool   `json:"archived"`
+	ForConcept        bool   `json:"for_concept"`
+}
+
+// Task is a piece of work of a task type on an entity, assigned to people.
+type Task struct {
+	Base
+	Name              string         `json:"name,omitempty"`
+	Description       string         `json:"description,omitempty"`
+	Priority          int            `json:"priority"`
+	Difficulty        int            `json:"difficulty,omitzero"`
+	Duration          float64        `json:"duration"`
+	Estimation        float64        `json:"estimation"`
+	CompletionRate    float64        `json:"completion_rate"`
+	RetakeCount       int            `json:"retake_count"`
+	SortOrder         int            `json:"sort_order"`
+	StartDate         string         `json:"start_date,omitempty"`
+	DueDate           string         `json:"due_date,omitempty"`
+	RealStartDate     string         `json:"real_start_date,omitempty"`
+	EndDate           string         `json:"end_date,omitempty"`
+	DoneDate          string         `json:"done_date,omitempty"`
+	LastCommentDate   string         `json:"last_comment_date,omitempty"`
+	ProjectID         string         `json:"project_id,omitempty"`
+	TaskTypeID        string         `json:"task_type_id,omitempty"`
+	TaskStatusID      string         `json:"task_status_id,omitempty"`
+	EntityID          string         `json:"entity_id,omitempty"`
+	AssignerID        string         `json:"assigner_id,omitempty"`
+	Assignees         []string       `json:"assignees,omitempty"`
+	LastPreviewFileID string         `json:"last_preview_file_id,omitempty"`
+	Data              map[string]any `json:"data,omitempty"`
+	// Names some listings add.
+	ProjectName    string `json:"project_name,omitempty"`
+	TaskTypeName   string `json:"task_type_name,omitempty"`
+	TaskStatusName string `json:"task_status_name,omitempty"`
+	EntityName     string `json:"entity_name,omitempty"`
+	EntityTypeName string `json:"entity_type_name,omitempty"`
+}
+
+// Comment is a message on a task, which may change its status and carry
+// previews and attachments.
+type Comment struct {
+	Base
+	ObjectID        string           `json:"object_id,omitempty"`
+	ObjectType      string           `json:"object_type,omitempty"`
+	Text            string           `json:"text"`
+	Data            map[string]any   `json:"data,omitempty"`
+	TaskStatusID    string           `json:"task_status_id,omitempty"`
+	PersonID        string           `json:"person_id,omitempty"`
+	EditorID        string           `json:"editor_id,omitempty"`
+	PreviewFileID   string           `json:"preview_file_id,omitempty"`
+	Pinned          bool             `json:"pinned"`
+	ForClient       bool             `json:"for_client"`
+	Checklist       []map[string]any `json:"checklist,omitempty"`
+	Mentions        []string         `json:"mentions,omitempty"`
+	AttachmentFiles []AttachmentFile `json:"attachment_files,omitempty"`
+	TaskStatus      *TaskStatus      `json:"task_status,omitempty"`
+	Person          *Person          `json:"person,omitempty"`
+}
+
+// AttachmentFile is a file attached to a comment.
+type AttachmentFile struct {
+	Base
+	Name      string `json:"name,omitempty"`
+	Size      int64  `json:"size"`
+	Extension string `json:"extension,omitempty"`
+	MimeType  string `json:"mimetype,omitempty"`
+	CommentID string `json:"comment_id,omitempty"`
+}
+
+// TimeSpent is time a person logged on a task one day, in minutes.
+type TimeSpent struct {
+	Base
+	Duration float64 `json:"duration"`
+	Date     string  `json:"date,omitempty"`
+	TaskID   string  `json:"task_id,omitempty"`
+	PersonID string  `json:"person_id,omitempty"`
+}
+
+// Software is a DCC (Maya, Blender...) working files are made with.
+type Software struct {
+	Base
+	Name                string   `json:"name,omitempty"`
+	ShortName           string   `json:"short_name,omitempty"`
+	FileExtension       string   `json:"file_extension,omitempty"`
+	SecondaryExtensions []string `json:"secondary_extensions,omitempty"`
+	Version             string   `json:"version,omitempty"`
+	Archived            bool     `json:"archived"`
+}
+
+// OutputType is a kind of output file (Geometry, Cache, Render...).
+type OutputType struct {
+	Base
+	Name      string `json:"name,omitempty"`
+	ShortName string `json:"short_name,omitempty"`
+}
+
+// FileStatus is the validation state of an output file.
+type FileStatus struct {
+	Base
+	Name  string `json:"name,omitempty"`
+	Color string `json:"color,omitempty"`
+}
+
+// WorkingFile is a revision of a file an artist works on, for a task.
+type WorkingFile struct {
+	Base
+	Name             string         `json:"name,omitempty"`
+	Description      string         `json:"description,omitempty"`
+	Comment          string         `json:"comment,omitempty"`
+	Revision         int            `json:"revision"`
+	Size             int64          `json:"size,omitzero"`
+	Checksum         string         `json:"checksum,omitempty"`
+	Path             string         `json:"path,omitempty"`
+	ValidationStatus string         `json:"validation_status,omitempty"`
+	TaskID           string         `json:"task_id,omitempty"`
+	EntityID         string         `json:"entity_id,omitempty"`
+	PersonID         string         `json:"person_id,omitempty"`
+	SoftwareID       string         `json:"software_id,omitempty"`
+	Data             map[string]any `json:"data,omitempty"`
+}
+
+// OutputFile is a published revision of an entity's (or an asset
+// instance's) output, of an output type, made by a task type.
+type OutputFile struct {
+	Base
+	Name             string         `json:"name,omitempty"`
+	Canceled         bool           `json:"canceled"`
+	Size             int64          `json:"size,omitzero"`
+	Checksum         string         `json:"checksum,omitempty"`
+	Description      string         `json:"description,omitempty"`
+	Comment          string         `json:"comment,omitempty"`
+	Extension        string         `json:"extension,omitempty"`
+	Revision         int            `json:"revision"`
+	Representation   string         `json:"representation,omitempty"`
+	NbElements       int            `json:"nb_elements,omitzero"`
+	Source           string         `json:"source,omitempty"`
+	Path             string         `json:"path,omitempty"`
+	FileStatusID     string         `json:"file_status_id,omitempty"`
+	EntityID         string         `json:"entity_id,omitempty"`
+	AssetInstanceID  string         `json:"asset_instance_id,omitempty"`
+	OutputTypeID     string         `json:"output_type_id,omitempty"`
+	TaskTypeID       string         `json:"task_type_id,omitempty"`
+	PersonID         string         `json:"person_id,omitempty"`
+	SourceFileID     string         `json:"source_file_id,omitempty"`
+	TemporalEntityID string         `json:"temporal_entity_id,omitempty"`
+	Data             map[string]any `json:"data,omitempty"`
+	// FolderPath and FileName are added by the routes that create one.
+	FolderPath string `json:"folder_path,omitempty"`
+	FileName   string `json:"file_name,omitempty"`
+}
+
+// PreviewFile is one file shown for review on a task: a picture, a movie or
+// a model, at a revision of the task's work.
+type PreviewFile struct {
+	Base
+	Name             string           `json:"name,omitempty"`
+	OriginalName     string           `json:"original_name,omitempty"`
+	Revision         int              `json:"revision,omitzero"`
+	Position         int              `json:"position,omitzero"`
+	Extension        string           `json:"extension,omitempty"`
+	Description      string           `json:"description,omitempty"`
+	Path             string           `json:"path,omitempty"`
+	Source           string           `json:"source,omitempty"`
+	FileSize         int64            `json:"file_size,omitzero"`
+	Status           string           `json:"status,omitempty"`
+	ValidationStatus string           `json:"validation_status,omitempty"`
+	Annotations      []map[string]any `json:"annotations,omitempty"`
+	Width            int              `json:"width,omitzero"`
+	Height           int              `json:"height,omitzero"`
+	Duration         float64          `json:"duration,omitzero"`
+	OriginalWidth    int              `json:"original_width,omitzero"`
+	OriginalHeight   int              `json:"original_height,omitzero"`
+	OriginalDuration float64          `json:"original_duration,omitzero"`
+	OriginalFileSize int64            `json:"original_file_size,omitzero"`
+	TaskID           string           `json:"task_id,omitempty"`
+	PersonID         string           `json:"person_id,omitempty"`
+	SourceFileID     string           `json:"source_file_id,omitempty"`
+	// Previews are the other files uploaded for the same revision, when
+	// the preview is listed grouped by revision (AllPreviewsForShot).
+	Previews []PreviewFile  `json:"previews,omitempty"`
+	Data     map[string]any `json:"data,omitempty"`
+}
+
 // Every model decodes through decodeModel, which keeps unnamed members in
 // Extra; these one-line hooks wire each model to it.
 
@@ -326,3 +539,15 @@ func (m *Casting) UnmarshalJSONFrom(d *jsontext.Decoder) error            { retu
 func (m *CastIn) UnmarshalJSONFrom(d *jsontext.Decoder) error             { return decodeModel(d, m) }
 func (m *Playlist) UnmarshalJSONFrom(d *jsontext.Decoder) error           { return decodeModel(d, m) }
 func (m *PlaylistEntry) UnmarshalJSONFrom(d *jsontext.Decoder) error      { return decodeModel(d, m) }
+func (m *TaskType) UnmarshalJSONFrom(d *jsontext.Decoder) error           { return decodeModel(d, m) }
+func (m *TaskStatus) UnmarshalJSONFrom(d *jsontext.Decoder) error         { return decodeModel(d, m) }
+func (m *Task) UnmarshalJSONFrom(d *jsontext.Decoder) error               { return decodeModel(d, m) }
+func (m *Comment) UnmarshalJSONFrom(d *jsontext.Decoder) error            { return decodeModel(d, m) }
+func (m *AttachmentFile) UnmarshalJSONFrom(d *jsontext.Decoder) error     { return decodeModel(d, m) }
+func (m *TimeSpent) UnmarshalJSONFrom(d *jsontext.Decoder) error          { return decodeModel(d, m) }
+func (m *Software) UnmarshalJSONFrom(d *jsontext.Decoder) error           { return decodeModel(d, m) }
+func (m *OutputType) UnmarshalJSONFrom(d *jsontext.Decoder) error         { return decodeModel(d, m) }
+func (m *FileStatus) UnmarshalJSONFrom(d *jsontext.Decoder) error         { return decodeModel(d, m) }
+func (m *WorkingFile) UnmarshalJSONFrom(d *jsontext.Decoder) error        { return decodeModel(d, m) }
+func (m *OutputFile) UnmarshalJSONFrom(d *jsontext.Decoder) error         { return decodeModel(d, m) }
+func (m *PreviewFile) UnmarshalJSONFrom(d *jsontext.Decoder) error        { return decodeModel(d, m) }

@@ -33,6 +33,14 @@ type (
 	PersonService service
 	// PlaylistService covers gazu's playlist module.
 	PlaylistService service
+	// TaskService covers gazu's task module.
+	TaskService service
+	// UserService covers gazu's user module: what the logged-in user sees.
+	UserService service
+	// FilesService covers gazu's files module.
+	FilesService service
+	// SyncService covers gazu's sync module.
+	SyncService service
 )
 
 // initServices hangs one service per gazu module on the client.
@@ -45,6 +53,10 @@ func (c *Client) initServices() {
 	c.Casting = (*CastingService)(&c.common)
 	c.Person = (*PersonService)(&c.common)
 	c.Playlist = (*PlaylistService)(&c.common)
+	c.Task = (*TaskService)(&c.common)
+	c.User = (*UserService)(&c.common)
+	c.Files = (*FilesService)(&c.common)
+	c.Sync = (*SyncService)(&c.common)
 }
 
 // pathOf joins path segments with "/", escaping each so that an id or a
@@ -161,4 +173,63 @@ func q(kv ...string) url.Values {
 // webURL builds a URL of the Kitsu web application from path segments.
 func (c *Client) webURL(segments ...string) string {
 	return c.GetAPIURLFromHost() + "/" + pathOf(segments...)
+}
+
+// firstWithName asks a list route for the records named name and returns
+// one of them, or an error matching ErrNotFound that says what was looked
+// for. Zou matches the name filter with SQL ILIKE, where "_" and "%" are
+// wildcards and case is ignored: the wildcards are escaped so that only
+// the name itself matches, and among the matches a record with exactly
+// that name wins over one that differs only by case.
+func firstWithName[T any](ctx context.Context, s *service, path string, query url.Values, name string, nameOf func(*T) string, what string) (*T, error) {
+	if query == nil {
+		query = url.Values{}
+	}
+	query.Set("name", strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(name))
+	items, err := list[T](ctx, s, path, query)
+	if err != nil {
+		return nil, err
+	}
+	if found := namedIn(items, name, nameOf); found != nil {
+		return found, nil
+	}
+	return nil, fmt.Errorf("%w: %s", ErrNotFound, what)
+}
+
+// namedIn returns the item named exactly name, else one whose name
+// differs only by case, else nil.
+func namedIn[T any](items []T, name string, nameOf func(*T) string) *T {
+	for i := range items {
+		if nameOf(&items[i]) == name {
+			return &items[i]
+		}
+	}
+	for i := range items {
+		if strings.EqualFold(nameOf(&items[i]), name) {
+			return &items[i]
+		}
+	}
+	return nil
+}
+
+// groupedList asks a route that answers an object of lists (an id mapped
+// to the records grouped under it) and decodes it once. The map is never
+// nil.
+func groupedList[T any](ctx context.Context, s *service, path string) (map[string][]T, error) {
+	var out map[string][]T
+	if err := s.get(ctx, path, nil, &out); err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = map[string][]T{}
+	}
+	return out, nil
+}
+
+// idList sends a list of ids as a JSON array, never null.
+func idList(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
 }

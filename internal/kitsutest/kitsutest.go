@@ -227,3 +227,93 @@ func IDs[T any](items []T, id func(*T) string) []string {
 	}
 	return out
 }
+
+// NewArtist creates a person with the "user" role (an artist) and a
+// password, and returns it with a client logged in as that person. The
+// person is deleted when the test ends.
+func NewArtist(t testing.TB, admin *kitsu.Client) (*kitsu.Person, *kitsu.Client) {
+	t.Helper()
+	ctx := Context(t)
+	password := "artist-" + Unique("pw")[3:]
+	var p kitsu.Person
+	if err := admin.Create(ctx, "persons", map[string]any{
+		"first_name": "Artist", "last_name": Unique("Test")[5:], "email": UniqueEmail("artist"),
+		"role": "user", "password": password, "active": true,
+	}, &p); err != nil {
+		t.Fatalf("creating a test artist: %v", err)
+	}
+	RemovePersonOnCleanup(t, admin, p.ID)
+	c, err := kitsu.NewClient(admin.GetHost())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.LogIn(ctx, p.Email, password); err != nil {
+		// Zou may refuse a password set at creation: set it explicitly.
+		if err := admin.Put(ctx, "actions/persons/"+p.ID+"/change-password", map[string]any{"password": password, "password_2": password}, nil, nil); err != nil {
+			t.Fatalf("setting the test artist's password: %v", err)
+		}
+		if _, err := c.LogIn(ctx, p.Email, password); err != nil {
+			t.Fatalf("logging in as the test artist: %v", err)
+		}
+	}
+	return &p, c
+}
+
+// RemovePersonOnCleanup deletes a person (with force) when the test ends.
+func RemovePersonOnCleanup(t testing.TB, c *kitsu.Client, personID string) {
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := c.Delete(ctx, "data/persons/"+personID, &kitsu.RequestOptions{Params: map[string][]string{"force": {"true"}}}); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
+			t.Logf("cleanup: person %s: %v", personID, err)
+		}
+	})
+}
+
+// RemoveAssetInstanceOnCleanup deletes an asset instance when the test
+// ends. Register it after the project is created, so that it runs first:
+// Zou cannot delete a project (or an asset) that still has instances.
+func RemoveAssetInstanceOnCleanup(t testing.TB, c *kitsu.Client, instanceID string) {
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := c.Delete(ctx, "data/asset-instances/"+instanceID, nil); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
+			t.Logf("cleanup: asset instance %s: %v", instanceID, err)
+		}
+	})
+}
+
+// TaskTypeNamed returns one of the task types Zou creates at init
+// (Modeling and Concept for assets, Animation and Layout for shots...).
+func TaskTypeNamed(t testing.TB, c *kitsu.Client, name string) *kitsu.TaskType {
+	t.Helper()
+	var tt kitsu.TaskType
+	if err := c.FetchFirst(Context(t), "task-types", &tt, &kitsu.RequestOptions{Params: map[string][]string{"name": {name}}}); err != nil {
+		t.Fatalf("finding task type %q: %v", name, err)
+	}
+	return &tt
+}
+
+// TaskStatusNamed returns a task status by short name (todo, wip, wfa,
+// done, retake...).
+func TaskStatusNamed(t testing.TB, c *kitsu.Client, shortName string) *kitsu.TaskStatus {
+	t.Helper()
+	var ts kitsu.TaskStatus
+	if err := c.FetchFirst(Context(t), "task-status", &ts, &kitsu.RequestOptions{Params: map[string][]string{"short_name": {shortName}}}); err != nil {
+		t.Fatalf("finding task status %q: %v", shortName, err)
+	}
+	return &ts
+}
+
+// NewTask creates a task through the raw route, with the Todo status.
+func NewTask(t testing.TB, c *kitsu.Client, projectID, entityID, taskTypeID, name string) *kitsu.Task {
+	t.Helper()
+	todo := TaskStatusNamed(t, c, "todo")
+	var task kitsu.Task
+	if err := c.Create(Context(t), "tasks", map[string]any{
+		"name": name, "project_id": projectID, "entity_id": entityID, "task_type_id": taskTypeID, "task_status_id": todo.ID,
+	}, &task); err != nil {
+		t.Fatalf("creating task %q: %v", name, err)
+	}
+	return &task
+}
