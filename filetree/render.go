@@ -159,22 +159,27 @@ func (t *Tree) Render(p Purpose, ctx *Context, opts *RenderOptions) (Path, error
 	if err != nil {
 		return Path{}, err
 	}
-	for _, seg := range strings.Split(folder, "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return Path{}, r.fail(folderTpl, "folder_path", "", fmt.Sprintf("the folders would be %q: an empty, . or .. folder is refused (%s)", folder, r.emptyNote()))
-		}
+	if !safeFolders(folder) {
+		return Path{}, r.fail(folderTpl, "folder_path", "", fmt.Sprintf("the folders would be %q: an empty, . or .. folder is refused (%s)", folder, r.emptyNote()))
 	}
-	folder = strings.ReplaceAll(folder, "/", o.Sep)
-	root := m.Mountpoint + o.Sep
+	if o.Sep != "/" {
+		folder = strings.ReplaceAll(folder, "/", o.Sep)
+	}
+	var root string
 	if m.Root != "" {
-		root += m.Root + o.Sep
+		root = m.Mountpoint + o.Sep + m.Root + o.Sep
+	} else {
+		root = m.Mountpoint + o.Sep
 	}
 
 	name, err := r.fill(fileTpl, "file_name", StyleLowercase, false)
 	if err != nil {
 		return Path{}, err
 	}
-	uuids := uuidPattern.FindAllString(name, -1)
+	var uuids []string
+	if strings.Count(name, "-") >= 4 {
+		uuids = uuidPattern.FindAllString(name, -1)
+	}
 	name = m.FileName.Style.apply(slug.Make(name))
 	for _, id := range uuids {
 		name = strings.ReplaceAll(name, m.FileName.Style.apply(slug.Make(id)), id)
@@ -186,6 +191,22 @@ func (t *Tree) Render(p Purpose, ctx *Context, opts *RenderOptions) (Path, error
 		name += "_[1-" + strconv.Itoa(o.NbElements) + "]"
 	}
 	return Path{Folder: root + folder, FileName: name, Sep: o.Sep}, nil
+}
+
+// safeFolders reports whether no folder of a /-separated path is empty,
+// "." or "..".
+func safeFolders(p string) bool {
+	start := 0
+	for i := 0; i <= len(p); i++ {
+		if i == len(p) || p[i] == '/' {
+			switch p[start:i] {
+			case "", ".", "..":
+				return false
+			}
+			start = i + 1
+		}
+	}
+	return true
 }
 
 // uuidPattern is the id form Zou keeps as it is in file names.
@@ -200,6 +221,17 @@ func checkContext(ctx *Context) error {
 	}
 	if ctx.Revision < 0 {
 		return fmt.Errorf("revision %d: want 0 or more", ctx.Revision)
+	}
+	values := [...]string{
+		ctx.Project.Name, ctx.Task.Name, ctx.TaskType.Name, ctx.TaskType.ShortName, ctx.Department.Name,
+		ctx.Entity.Name, ctx.EntityType.Name, ctx.EntityType.ShortName, ctx.Sequence.Name, ctx.Episode.Name,
+		ctx.Asset.Name, ctx.AssetType.Name, ctx.AssetType.ShortName, ctx.Software.Name, ctx.Software.ShortName,
+		ctx.OutputType.Name, ctx.OutputType.ShortName, ctx.Instance.Name, ctx.Representation, ctx.Name,
+	}
+	for _, v := range values {
+		if !utf8.ValidString(v) {
+			return fmt.Errorf("the name %q is not valid UTF-8", v)
+		}
 	}
 	return nil
 }
@@ -243,11 +275,32 @@ func (r *renderer) fill(tpl *Template, section string, style Style, folder bool)
 			v = style.apply(slug.Make(v))
 		}
 		if v == "" {
+			if !r.mayBeEmpty(p.token) {
+				raw, _ := r.value(p.token, folder)
+				return "", r.fail(tpl, section, p.token.raw, fmt.Sprintf("%q has no letter or digit to show in a path", raw))
+			}
 			r.empty = append(r.empty, p.token.raw)
 		}
 		b.WriteString(v)
 	}
 	return b.String(), nil
+}
+
+// mayBeEmpty reports whether a token is empty by design here (Zou shows
+// nothing for it), rather than because a name has no letter or digit.
+func (r *renderer) mayBeEmpty(t *tokenRef) bool {
+	switch t.typ {
+	case TokRepresentation:
+		return true
+	case TokSequence:
+		k := r.entityKind()
+		return k != KindShot && k != KindScene && k != KindSequence
+	case TokInstance:
+		return !r.isInstance()
+	case TokTaskType:
+		return r.ctx.TaskType.zero()
+	}
+	return false
 }
 
 func isSafeID(s string) bool {
@@ -456,3 +509,7 @@ func zfill(s string, width int) string {
 	}
 	return sign + strings.Repeat("0", width-n) + s
 }
+
+// Slug returns a name as Zou writes it in paths: python-slugify with "_"
+// (lower case, ASCII letters and digits joined by single underscores).
+func Slug(name string) string { return slug.Make(name) }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -62,6 +63,10 @@ type Tree struct {
 	// Problems lists what was wrong with a tree loaded leniently: each
 	// template named there fails when rendered, as it would in Zou.
 	Problems []error
+
+	modeNames   []string // sorted, set by parse
+	parsersOnce sync.Once
+	parsers     map[string]*modeParser
 }
 
 // Mode is one section of a tree.
@@ -201,6 +206,7 @@ func parse(data []byte) (*Tree, error) {
 			return nil, err
 		}
 		t.Modes[name] = m
+		t.modeNames = append(t.modeNames, name)
 	}
 	return t, nil
 }
@@ -435,6 +441,9 @@ func (t *Tree) template(mode string, sec string, kind Kind) (*Mode, *Template, e
 
 // ModeNames returns the tree's modes, sorted.
 func (t *Tree) ModeNames() []string {
+	if len(t.modeNames) == len(t.Modes) {
+		return slices.Clone(t.modeNames)
+	}
 	names := make([]string, 0, len(t.Modes))
 	for n := range t.Modes {
 		names = append(names, n)

@@ -1,6 +1,7 @@
 package kitsu
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"strings"
@@ -20,17 +21,60 @@ import (
 
 // modelInfo maps the JSON member names of a model type to its fields.
 type modelInfo struct {
-	fields map[string][]int
+	fields map[string]fieldInfo
 	extra  []int // index of Base.Extra
 }
 
-var modelInfos sync.Map // reflect.Type -> *modelInfo
+// fieldInfo locates a field and says how to decode it: plain kinds are
+// read straight from the token stream, others through the JSON package.
+type fieldInfo struct {
+	index []int
+	kind  fieldKind
+}
+
+type fieldKind int
+
+const (
+	kindOther fieldKind = iota
+	kindString
+	kindBool
+	kindInt
+	kindFloat
+	kindTime
+	kindStrings
+)
+
+var (
+	modelInfos  sync.Map // reflect.Type -> *modelInfo
+	timeType    = reflect.TypeFor[Time]()
+	stringsType = reflect.TypeFor[[]string]()
+)
+
+func kindOf(t reflect.Type) fieldKind {
+	switch {
+	case t == timeType:
+		return kindTime
+	case t == stringsType:
+		return kindStrings
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return kindString
+	case reflect.Bool:
+		return kindBool
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return kindInt
+	case reflect.Float64:
+		return kindFloat
+	}
+	return kindOther
+}
 
 func infoOf(t reflect.Type) *modelInfo {
 	if v, ok := modelInfos.Load(t); ok {
 		return v.(*modelInfo)
 	}
-	info := &modelInfo{fields: map[string][]int{}}
+	info := &modelInfo{fields: map[string]fieldInfo{}}
 	var walk func(t reflect.Type, prefix []int)
 	walk = func(t reflect.Type, prefix []int) {
 		for i := range t.NumField() {
@@ -52,8 +96,8 @@ func infoOf(t reflect.Type) *modelInfo {
 			if name == "" {
 				name = f.Name
 			}
-			if _, dup := info.fields[name]; !dup || len(index) < len(info.fields[name]) {
-				info.fields[name] = index // the shallower field wins, as in encoding/json
+			if prev, dup := info.fields[name]; !dup || len(index) < len(prev.index) {
+				info.fields[name] = fieldInfo{index: index, kind: kindOf(f.Type)} // the shallower field wins, as in encoding/json
 			}
 		}
 	}
@@ -78,35 +122,117 @@ func decodeModel(dec *jsontext.Decoder, m any) error {
 		return fmt.Errorf("kitsu: %s: want a JSON object, got %s", v.Type().Name(), tok.Kind())
 	}
 	var extra map[string]any
+	var nameBuf []byte
 	for dec.PeekKind() != '}' {
-		nameTok, err := dec.ReadToken()
+		rawName, err := dec.ReadValue()
 		if err != nil {
 			return err
 		}
-		name := nameTok.String()
-		if index, ok := info.fields[name]; ok {
-			if err := json.UnmarshalDecode(dec, v.FieldByIndex(index).Addr().Interface()); err != nil {
+		name := rawName[1 : len(rawName)-1]
+		if bytes.IndexByte(name, '\\') >= 0 {
+			if nameBuf, err = jsontext.AppendUnquote(nameBuf[:0], rawName); err != nil {
+				return err
+			}
+			name = nameBuf
+		}
+		if fi, ok := info.fields[string(name)]; ok {
+			if err := decodeField(dec, v.FieldByIndex(fi.index), fi.kind); err != nil {
 				return fmt.Errorf("kitsu: %s.%s: %w", v.Type().Name(), name, err)
 			}
 			continue
 		}
+		if info.extra == nil {
+			if err := dec.SkipValue(); err != nil {
+				return err
+			}
+			continue
+		}
+		key := string(name)
 		var value any
 		if err := json.UnmarshalDecode(dec, &value); err != nil {
 			return err
 		}
-		if info.extra == nil {
-			continue
-		}
 		if extra == nil {
 			extra = map[string]any{}
 		}
-		extra[name] = value
+		extra[key] = value
 	}
 	if _, err := dec.ReadToken(); err != nil {
 		return err
 	}
 	if info.extra != nil {
 		v.FieldByIndex(info.extra).Set(reflect.ValueOf(extra))
+	}
+	return nil
+}
+
+// decodeField reads one member's value into f. null leaves f as it is.
+func decodeField(dec *jsontext.Decoder, f reflect.Value, kind fieldKind) error {
+	if kind == kindOther {
+		return json.UnmarshalDecode(dec, f.Addr().Interface())
+	}
+	if kind == kindStrings {
+		if dec.PeekKind() == 'n' {
+			_, err := dec.ReadToken()
+			return err
+		}
+		var list []string
+		if err := json.UnmarshalDecode(dec, &list); err != nil {
+			return err
+		}
+		f.Set(reflect.ValueOf(list))
+		return nil
+	}
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	k := tok.Kind()
+	if k == 'n' {
+		return nil
+	}
+	switch kind {
+	case kindString:
+		if k != '"' {
+			return fmt.Errorf("want a string, got %s", k)
+		}
+		f.SetString(tok.String())
+	case kindBool:
+		if k != 't' && k != 'f' {
+			return fmt.Errorf("want true or false, got %s", k)
+		}
+		f.SetBool(tok.Bool())
+	case kindInt:
+		if k != '0' {
+			return fmt.Errorf("want a number, got %s", k)
+		}
+		n, err := tok.Int()
+		if err != nil {
+			fl, ferr := tok.Float()
+			if ferr != nil || fl != float64(int64(fl)) {
+				return fmt.Errorf("want a whole number: %w", err)
+			}
+			n = int64(fl)
+		}
+		f.SetInt(n)
+	case kindFloat:
+		if k != '0' {
+			return fmt.Errorf("want a number, got %s", k)
+		}
+		fl, err := tok.Float()
+		if err != nil {
+			return err
+		}
+		f.SetFloat(fl)
+	case kindTime:
+		if k != '"' {
+			return fmt.Errorf("want a timestamp string, got %s", k)
+		}
+		var t Time
+		if err := t.parse(tok.String()); err != nil {
+			return err
+		}
+		f.Set(reflect.ValueOf(t))
 	}
 	return nil
 }

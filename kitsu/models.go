@@ -45,10 +45,20 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		t.Time = time.Time{}
 		return nil
 	}
-	s := strings.Trim(string(b), `"`)
+	return t.parse(strings.Trim(string(b), `"`))
+}
+
+// parse reads a Zou timestamp; "" gives the zero Time.
+func (t *Time) parse(s string) error {
 	if s == "" {
 		t.Time = time.Time{}
 		return nil
+	}
+	if len(s) == len(zouTimeLayout) {
+		if v, err := time.Parse(zouTimeLayout, s); err == nil {
+			t.Time = v
+			return nil
+		}
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
 		if v, err := time.ParseInLocation(layout, s, time.UTC); err == nil {

@@ -47,6 +47,9 @@ func loadTable() {
 func Make(s string) string {
 	// 1. Apostrophes written in the name separate words; those that
 	// transliteration makes later (from ’ or ь) are removed instead.
+	if isSlug(s) {
+		return s
+	}
 	s = replaceQuoteRuns(s, "-")
 	if isPlainASCII(s) {
 		return finish(s)
@@ -64,6 +67,24 @@ func Make(s string) string {
 	// decomposed (U+0130 and U+212A decompose to I and K).
 	s = nfkd(s)
 	return finish(s)
+}
+
+// isSlug reports whether s is already a slug: runs of [a-z0-9] joined by
+// single underscores. Make returns such a string as it is.
+func isSlug(s string) bool {
+	if s == "" || s[0] == '_' || s[len(s)-1] == '_' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '_' && s[i-1] != '_':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // isPlainASCII reports whether s is ASCII with no "&": then steps 2 to 6

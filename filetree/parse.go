@@ -1,0 +1,483 @@
+package filetree
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Parsed is what a path means under a tree: the mode and entity kind of
+// the templates it matches, and the value of every token found in its
+// folders and file name.
+type Parsed struct {
+	Mode string
+	Kind Kind
+	// Values holds each token's value as the path shows it (a slug, an
+	// id, a padded number), keyed by the token as the template writes it:
+	// "Project", "Shot.id", "Instance.number"...
+	Values map[string]string
+	// Revision is the number of <Version> or <Revision>, or -1 when the
+	// templates have neither.
+	Revision int
+	// Extension is what follows the file name: ".ma", ".0001.exr"... or "".
+	Extension string
+	// Folder and FileName split the path as the tree does (FileName
+	// without Extension). Folder starts with the mode's mountpoint.
+	Folder, FileName string
+}
+
+// Value returns the value of a token (Project, Shot.id...) and whether
+// the path holds it.
+func (p *Parsed) Value(token string) (string, bool) {
+	v, ok := p.Values[token]
+	return v, ok
+}
+
+func (p *Parsed) String() string {
+	keys := make([]string, 0, len(p.Values))
+	for k := range p.Values {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s:", p.Mode, p.Kind)
+	for _, k := range keys {
+		fmt.Fprintf(&b, " %s=%q", k, p.Values[k])
+	}
+	if p.Extension != "" {
+		fmt.Fprintf(&b, " extension=%q", p.Extension)
+	}
+	return b.String()
+}
+
+// ErrNoMatch is returned when a path matches no template of the tree.
+var ErrNoMatch = errors.New("filetree: the path matches no template of the tree")
+
+// AmbiguousError is returned when a path matches several templates, or
+// one template in several ways: the caller must choose, Parse never
+// guesses.
+type AmbiguousError struct {
+	Path       string
+	Candidates []*Parsed
+}
+
+func (e *AmbiguousError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "filetree: %q can be read %d ways:", e.Path, len(e.Candidates))
+	for _, c := range e.Candidates {
+		b.WriteString("\n  ")
+		b.WriteString(c.String())
+	}
+	return b.String()
+}
+
+// maxCandidates bounds the readings Parse collects for one path.
+const maxCandidates = 64
+
+// Parse reads a path back into its mode, entity kind and token values.
+// Separators may be / or \ whatever the tree uses; letter case is not
+// significant. A path matching no template is ErrNoMatch; one matching
+// several templates, or splitting several ways, is an *AmbiguousError
+// listing every reading.
+func (t *Tree) Parse(path string) (*Parsed, error) {
+	if path == "" {
+		return nil, fmt.Errorf("%w: empty path", ErrNoMatch)
+	}
+	if strings.ContainsRune(path, 0) || len(path) > 8192 {
+		return nil, fmt.Errorf("%w: %q is not a usable path", ErrNoMatch, truncateForError(path))
+	}
+	norm := strings.ReplaceAll(path, `\`, "/")
+	var found []*Parsed
+	modes := t.modeNames
+	if len(modes) != len(t.Modes) {
+		modes = t.ModeNames()
+	}
+	for _, mode := range modes {
+		pm := t.parser(mode)
+		rest, ok := cutPrefixFold(norm, pm.root)
+		if !ok {
+			continue
+		}
+		slash := strings.LastIndexByte(rest, '/')
+		if slash < 0 {
+			continue
+		}
+		folderRel, file := rest[:slash], rest[slash+1:]
+		segs := strings.Split(folderRel, "/")
+		for _, kp := range pm.kinds {
+			if len(kp.folder) != len(segs) {
+				continue
+			}
+			for _, env := range kp.matchFolder(segs) {
+				for _, res := range kp.matchFile(file, env) {
+					p := &Parsed{Mode: mode, Kind: kp.kind, Values: res.env, Revision: -1,
+						Extension: res.ext, Folder: path[:len(pm.root)+slash], FileName: file[:len(file)-len(res.ext)]}
+					for _, tok := range []string{"Version", "Revision"} {
+						if v, ok := res.env[tok]; ok {
+							if n, err := strconv.Atoi(v); err == nil {
+								p.Revision = n
+							}
+						}
+					}
+					found = append(found, p)
+					if len(found) >= maxCandidates {
+						return nil, &AmbiguousError{Path: path, Candidates: found}
+					}
+				}
+			}
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("%w: %q", ErrNoMatch, truncateForError(path))
+	case 1:
+		return found[0], nil
+	}
+	return nil, &AmbiguousError{Path: path, Candidates: found}
+}
+
+func truncateForError(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return s, false
+	}
+	return s[len(prefix):], true
+}
+
+// modeParser holds a mode's templates compiled for matching.
+type modeParser struct {
+	root  string // mountpoint/root/ with / separators
+	kinds []*kindParser
+}
+
+type kindParser struct {
+	kind   Kind
+	folder [][]mpart // one list of parts per folder
+	// files are the ways the file name can look once slugified: one per
+	// choice of which may-be-empty tokens are empty.
+	files [][]mpart
+}
+
+// mpart is a literal or a token to match.
+type mpart struct {
+	lit     string
+	tok     string // token as written, "" for a literal
+	class   tokenClass
+	canNull bool // the token may be empty
+}
+
+type tokenClass int
+
+const (
+	classSlug   tokenClass = iota // [a-z0-9]+ joined by single _
+	classID                       // [A-Za-z0-9-]+
+	classDigits                   // 3 or more digits, maybe a leading -
+)
+
+// parser returns the compiled matcher of a mode, compiling every mode of
+// the tree on first use.
+func (t *Tree) parser(mode string) *modeParser {
+	t.parsersOnce.Do(func() {
+		t.parsers = map[string]*modeParser{}
+		for name := range t.Modes {
+			t.parsers[name] = t.compileMode(name)
+		}
+	})
+	return t.parsers[mode]
+}
+
+func (t *Tree) compileMode(mode string) *modeParser {
+	m := t.Modes[mode]
+	pm := &modeParser{root: strings.ReplaceAll(m.Mountpoint, `\`, "/") + "/"}
+	if m.Root != "" {
+		pm.root += strings.ReplaceAll(m.Root, `\`, "/") + "/"
+	}
+	for _, k := range Kinds {
+		ft, ok1 := m.FolderPath.Templates[k]
+		nt, ok2 := m.FileName.Templates[k]
+		if !ok1 || !ok2 || ft.err != nil || nt.err != nil {
+			continue
+		}
+		pm.kinds = append(pm.kinds, &kindParser{kind: k, folder: folderParts(ft, k), files: fileVariants(nt, k)})
+	}
+	return pm
+}
+
+// emptiness says whether a token's value may be, or always is, empty
+// for a kind of entity.
+type emptiness int
+
+const (
+	neverEmpty emptiness = iota
+	mayBeEmpty
+	alwaysEmpty
+)
+
+func emptinessOf(ref *tokenRef, kind Kind, folder bool) emptiness {
+	instance := kind == KindInstance || kind == KindInstanceAsset
+	switch ref.typ {
+	case TokRepresentation:
+		if !folder {
+			return alwaysEmpty
+		}
+		return mayBeEmpty
+	case TokSequence:
+		switch {
+		case instance:
+			return mayBeEmpty
+		case kind == KindAsset || kind == KindEpisode:
+			return alwaysEmpty
+		}
+	case TokInstance:
+		if !instance {
+			return alwaysEmpty
+		}
+	}
+	return neverEmpty
+}
+
+func classOf(ref *tokenRef) tokenClass {
+	switch {
+	case ref.typ == TokVersion || ref.typ == TokRevision:
+		return classDigits
+	case ref.typ == TokInstance && ref.field != FieldName:
+		return classDigits
+	case ref.field == FieldID:
+		return classID
+	}
+	return classSlug
+}
+
+// folderParts splits a folder template at its slashes.
+func folderParts(tpl *Template, kind Kind) [][]mpart {
+	var out [][]mpart
+	cur := []mpart{}
+	for _, p := range tpl.parts {
+		if p.token != nil {
+			cur = append(cur, mpart{tok: p.token.raw, class: classOf(p.token), canNull: emptinessOf(p.token, kind, true) != neverEmpty})
+			continue
+		}
+		pieces := strings.Split(p.literal, "/")
+		for i, piece := range pieces {
+			if i > 0 {
+				out = append(out, cur)
+				cur = []mpart{}
+			}
+			if piece != "" {
+				cur = append(cur, mpart{lit: piece})
+			}
+		}
+	}
+	return append(out, cur)
+}
+
+// fileVariants turns a file name template into what matches the file
+// names Zou writes: the whole name is slugified, so literal punctuation
+// becomes one _, runs of it collapse, and none is left at either end. A
+// token that is empty vanishes with its separator: tokens always empty
+// for the kind are left out, and each token that may be empty gives two
+// variants, with and without it.
+func fileVariants(tpl *Template, kind Kind) [][]mpart {
+	var optional []int
+	for i, p := range tpl.parts {
+		if p.token != nil && emptinessOf(p.token, kind, false) == mayBeEmpty {
+			optional = append(optional, i)
+		}
+	}
+	optional = optional[:min(len(optional), 4)]
+	var out [][]mpart
+	for mask := 0; mask < 1<<len(optional); mask++ {
+		drop := map[int]bool{}
+		for b, i := range optional {
+			if mask&(1<<b) != 0 {
+				drop[i] = true
+			}
+		}
+		out = append(out, fileParts(tpl, kind, drop))
+	}
+	return out
+}
+
+func fileParts(tpl *Template, kind Kind, drop map[int]bool) []mpart {
+	var out []mpart
+	sep := false // a separator is pending
+	for i, p := range tpl.parts {
+		if p.token != nil {
+			if drop[i] || emptinessOf(p.token, kind, false) == alwaysEmpty {
+				continue
+			}
+			if sep && len(out) > 0 {
+				out = append(out, mpart{lit: "_"})
+			}
+			sep = false
+			out = append(out, mpart{tok: p.token.raw, class: classOf(p.token)})
+			continue
+		}
+		for _, r := range strings.ToLower(p.literal) {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+				if sep && len(out) > 0 {
+					out = append(out, mpart{lit: "_"})
+				}
+				sep = false
+				out = append(out, mpart{lit: string(r)})
+			} else {
+				sep = true
+			}
+		}
+	}
+	// Merge adjacent literal runes.
+	var merged []mpart
+	for _, p := range out {
+		if p.tok == "" && len(merged) > 0 && merged[len(merged)-1].tok == "" {
+			merged[len(merged)-1].lit += p.lit
+			continue
+		}
+		merged = append(merged, p)
+	}
+	return merged
+}
+
+// env is a token assignment under construction: a small stack of pairs,
+// cheaper than a map while matching.
+type env []kv
+
+type kv struct{ tok, val string }
+
+func (e env) get(tok string) (string, bool) {
+	for i := range e {
+		if e[i].tok == tok {
+			return e[i].val, true
+		}
+	}
+	return "", false
+}
+
+func (e env) toMap() map[string]string {
+	m := make(map[string]string, len(e))
+	for _, p := range e {
+		m[p.tok] = p.val
+	}
+	return m
+}
+
+// matchFolder returns every assignment of the folder tokens that fits the
+// path's folders.
+func (kp *kindParser) matchFolder(segs []string) []env {
+	envs := []env{make(env, 0, 16)}
+	for i, parts := range kp.folder {
+		var next []env
+		for _, e := range envs {
+			matchParts(parts, segs[i], 0, e, func(e env) bool {
+				next = append(next, append(make(env, 0, len(e)+8), e...))
+				return len(next) < maxCandidates
+			})
+		}
+		if len(next) == 0 {
+			return nil
+		}
+		envs = next
+	}
+	return envs
+}
+
+type fileMatch struct {
+	env map[string]string
+	ext string
+}
+
+// matchFile matches the file name, trying each split between the name
+// and an extension at a dot (a slugified name holds no dot).
+func (kp *kindParser) matchFile(file string, start env) []fileMatch {
+	var out []fileMatch
+	cuts := []int{len(file)}
+	for i := 0; i < len(file); i++ {
+		if file[i] == '.' {
+			cuts = append(cuts, i)
+		}
+	}
+	sort.Ints(cuts)
+	for _, cut := range cuts {
+		name := file[:cut]
+		if strings.ContainsRune(name, '.') {
+			continue
+		}
+		for _, parts := range kp.files {
+			matchParts(parts, name, 0, start, func(e env) bool {
+				out = append(out, fileMatch{env: e.toMap(), ext: file[cut:]})
+				return len(out) < maxCandidates
+			})
+		}
+	}
+	return out
+}
+
+// matchParts matches parts against s from index i, calling emit with each
+// complete assignment; emit returns false to stop.
+func matchParts(parts []mpart, s string, i int, e env, emit func(env) bool) bool {
+	if len(parts) == 0 {
+		if i == len(s) {
+			return emit(e)
+		}
+		return true
+	}
+	p := parts[0]
+	if p.tok == "" {
+		if rest, ok := cutPrefixFold(s[i:], p.lit); ok {
+			return matchParts(parts[1:], s, len(s)-len(rest), e, emit)
+		}
+		return true
+	}
+	if prev, ok := e.get(p.tok); ok {
+		if rest, ok := cutPrefixFold(s[i:], prev); ok {
+			return matchParts(parts[1:], s, len(s)-len(rest), e, emit)
+		}
+		return true
+	}
+	end := i
+	for end < len(s) && inClass(p.class, s[end]) {
+		end++
+	}
+	for j := i; j <= end; j++ {
+		v := s[i:j]
+		if !validValue(p, v) {
+			continue
+		}
+		if !matchParts(parts[1:], s, j, append(e, kv{p.tok, v}), emit) {
+			return false
+		}
+	}
+	return true
+}
+
+func inClass(c tokenClass, b byte) bool {
+	switch c {
+	case classDigits:
+		return b >= '0' && b <= '9' || b == '-'
+	case classID:
+		return b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '-'
+	}
+	return b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '_'
+}
+
+func validValue(p mpart, v string) bool {
+	if v == "" {
+		return p.canNull
+	}
+	switch p.class {
+	case classDigits:
+		d := strings.TrimPrefix(v, "-")
+		return len(v) >= 3 && d != "" && !strings.Contains(d, "-")
+	case classID:
+		return true
+	}
+	return v[0] != '_' && v[len(v)-1] != '_' && !strings.Contains(v, "__")
+}

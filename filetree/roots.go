@@ -1,0 +1,156 @@
+package filetree
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+)
+
+// Platform roots are keyed by GOOS values.
+const (
+	Linux   = "linux"
+	Darwin  = "darwin"
+	Windows = "windows"
+)
+
+// Roots maps each tree mountpoint (such as "/prod") to where it is on
+// each platform, so that one Kitsu tree serves Linux, macOS and Windows
+// workstations:
+//
+//	{
+//	  "/prod": {"linux": "/mnt/prod", "darwin": "/Volumes/prod", "windows": "P:\\"}
+//	}
+type Roots map[string]map[string]string
+
+// LoadRoots reads and checks a roots file.
+func LoadRoots(path string) (Roots, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("filetree: roots: %w", err)
+	}
+	r, err := ParseRoots(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
+}
+
+// ParseRoots reads and checks roots from JSON: each platform root must be
+// absolute for its platform.
+func ParseRoots(data []byte) (Roots, error) {
+	var r Roots
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return nil, &TreeError{Where: "roots", Problem: "want a JSON object {mountpoint: {linux|darwin|windows: root}}: " + err.Error()}
+	}
+	for mp, byOS := range r {
+		if strings.TrimSpace(mp) == "" {
+			return nil, &TreeError{Where: "roots", Problem: "empty mountpoint"}
+		}
+		if len(byOS) == 0 {
+			return nil, &TreeError{Where: "roots." + mp, Problem: "no platform root: want linux, darwin or windows"}
+		}
+		for goos, root := range byOS {
+			if err := checkRoot(goos, root); err != nil {
+				return nil, &TreeError{Where: "roots." + mp + "." + goos, Problem: err.Error()}
+			}
+		}
+	}
+	return r, nil
+}
+
+func checkRoot(goos, root string) error {
+	if bad := badPathText(root); bad != "" {
+		return fmt.Errorf("%q: %s", root, bad)
+	}
+	switch goos {
+	case Linux, Darwin:
+		if !strings.HasPrefix(root, "/") {
+			return fmt.Errorf("%q: want an absolute path such as /mnt/prod", root)
+		}
+	case Windows:
+		if !isWindowsAbs(root) {
+			return fmt.Errorf(`%q: want a drive (P:\) or a share (\\server\share)`, root)
+		}
+	default:
+		return fmt.Errorf("unknown platform %q: want linux, darwin or windows", goos)
+	}
+	return nil
+}
+
+func isWindowsAbs(p string) bool {
+	if len(p) >= 2 && p[1] == ':' && (p[0]|0x20 >= 'a' && p[0]|0x20 <= 'z') {
+		return len(p) == 2 || p[2] == '\\' || p[2] == '/'
+	}
+	return strings.HasPrefix(p, `\\`) || strings.HasPrefix(p, "//")
+}
+
+// Sep returns the path separator of a platform.
+func Sep(goos string) string {
+	if goos == Windows {
+		return `\`
+	}
+	return "/"
+}
+
+// ToOS converts a path into goos's form: its root (a tree mountpoint, or
+// any platform's root of one) is replaced by goos's root for that
+// mountpoint, and separators become goos's. The path must start with a
+// known root; what follows it must not climb out with "..".
+func (r Roots) ToOS(path, goos string) (string, error) {
+	if err := checkGOOS(goos); err != nil {
+		return "", err
+	}
+	norm := strings.ReplaceAll(path, `\`, "/")
+	type cand struct{ mountpoint, prefix string }
+	var cands []cand
+	for mp, byOS := range r {
+		cands = append(cands, cand{mp, mp})
+		for _, root := range byOS {
+			cands = append(cands, cand{mp, root})
+		}
+	}
+	// The longest matching root wins.
+	slices.SortFunc(cands, func(a, b cand) int { return len(b.prefix) - len(a.prefix) })
+	for _, c := range cands {
+		prefix := strings.TrimRight(strings.ReplaceAll(c.prefix, `\`, "/"), "/")
+		rest, ok := cutPrefixFold(norm, prefix)
+		if !ok || rest != "" && rest[0] != '/' {
+			continue
+		}
+		for _, seg := range strings.Split(rest, "/") {
+			if seg == ".." {
+				return "", fmt.Errorf("filetree: %q climbs out of its root with ..", path)
+			}
+		}
+		target, ok := r[c.mountpoint][goos]
+		if !ok {
+			return "", fmt.Errorf("filetree: no %s root for mountpoint %q (roots has %s)", goos, c.mountpoint, strings.Join(slices.Sorted(maps.Keys(r[c.mountpoint])), ", "))
+		}
+		target = strings.TrimRight(strings.ReplaceAll(target, `\`, "/"), "/")
+		out := target + rest
+		if goos == Windows {
+			out = strings.ReplaceAll(out, "/", `\`)
+			if len(out) == 2 && out[1] == ':' {
+				out += `\`
+			}
+		}
+		if out == "" {
+			out = "/"
+		}
+		return out, nil
+	}
+	return "", fmt.Errorf("filetree: %q is under no known root (mountpoints: %s)", path, strings.Join(slices.Sorted(maps.Keys(r)), ", "))
+}
+
+func checkGOOS(goos string) error {
+	switch goos {
+	case Linux, Darwin, Windows:
+		return nil
+	}
+	return fmt.Errorf("filetree: unknown platform %q: want linux, darwin or windows", goos)
+}
