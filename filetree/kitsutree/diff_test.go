@@ -412,7 +412,7 @@ func TestDifferentialAgainstZou(t *testing.T) {
 	}
 	close(work)
 	wg.Wait()
-	t.Logf("differential test (seed %d): %d cases, %d compared byte for byte, %d mismatches; %d refused by filetree where Zou makes an empty folder, %d refused by both, %d failed on the server only",
+	t.Logf("differential test (seed %d): %d cases, %d compared byte for byte, %d mismatches; %d refused by filetree where Zou writes an empty folder or drops a name, %d refused by both (no such template), %d failed on the server only",
 		seed, len(all), res.compared, res.mismatches, res.refused, res.bothFailed, res.onlyServerFailed)
 	for i, f := range failures {
 		if i == 30 {
