@@ -318,6 +318,12 @@ func (c *Client) downloadTo(ctx context.Context, req *request, w io.Writer, prog
 	}
 	defer cancel()
 	defer drainClose(resp.Body)
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
+		// 202 is Zou saying a preview is still being processed: there is
+		// no file to save yet.
+		return 0, downloadFailed(&Error{StatusCode: resp.StatusCode, Method: req.method, URL: redactURL(resp.Request.URL.String()),
+			Message: "the server has no file to give yet (" + http.StatusText(resp.StatusCode) + ")", Err: ErrNotFound})
+	}
 	counter := &progressCounter{total: resp.ContentLength, fn: progress}
 	n, err := io.Copy(w, &countingReader{r: resp.Body, counter: counter})
 	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {

@@ -246,7 +246,11 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *request, target string
 		return nil, invalidArg("URL", redactURL(target), "a valid URL")
 	}
 	hreq.Header.Set("User-Agent", c.userAgent)
-	hreq.Header.Set("Accept", "application/json")
+	if req.transfer && req.method == http.MethodGet {
+		hreq.Header.Set("Accept", "*/*")
+	} else {
+		hreq.Header.Set("Accept", "application/json")
+	}
 	switch {
 	case req.rawBody != nil:
 		hreq.Header.Set("Content-Type", req.contentType)

@@ -220,3 +220,17 @@ func TestTokenNotSentToOtherHosts(t *testing.T) {
 	assert.Equal(t, "image", string(data))
 	assert.Equal(t, "", auth.Load())
 }
+
+func TestDownloadRefuses202(t *testing.T) {
+	c := faultServer(t, func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "*/*", r.Header.Get("Accept"))
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = w.Write([]byte(`{"status": "processing"}`))
+	})
+	dst := filepath.Join(t.TempDir(), "preview.png")
+	err := c.Download(context.Background(), "pictures/originals/preview-files/x.png", dst, nil)
+	require.ErrorIs(t, err, kitsu.ErrDownloadFailed)
+	assert.Contains(t, err.Error(), "no file to give yet")
+	_, err = os.Stat(dst)
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
