@@ -1,0 +1,673 @@
+package kitsu_test
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kpublish/kpublish/internal/kitsutest"
+	"github.com/kpublish/kpublish/kitsu"
+)
+
+// commentUnknownID is a well-formed id that no record has.
+const commentUnknownID = "00000000-0000-4000-8000-00000000c0de"
+
+// commentFixture is a task on an asset of a fresh project.
+type commentFixture struct {
+	project *kitsu.Project
+	asset   *kitsu.Asset
+	task    *kitsu.Task
+}
+
+func newCommentFixture(t *testing.T, c *kitsu.Client) commentFixture {
+	t.Helper()
+	at := kitsutest.NewAssetType(t, c)
+	p := kitsutest.NewProject(t, c, false)
+	a := kitsutest.NewAsset(t, c, p.ID, at.ID, "", kitsutest.Unique("Tree"))
+	task := kitsutest.NewTask(t, c, p.ID, a.ID, kitsutest.TaskTypeNamed(t, c, "Modeling").ID, "main")
+	return commentFixture{project: p, asset: a, task: task}
+}
+
+// commentTaskStatusID reads the task's status on the server.
+func commentTaskStatusID(t *testing.T, c *kitsu.Client, taskID string) string {
+	t.Helper()
+	var task kitsu.Task
+	require.NoError(t, c.FetchOne(kitsutest.Context(t), "tasks", taskID, &task, nil))
+	return task.TaskStatusID
+}
+
+func commentRequireInvalid(t *testing.T, err error, argument string) {
+	t.Helper()
+	require.ErrorIs(t, err, kitsu.ErrInvalidArgument)
+	require.ErrorContains(t, err, argument)
+}
+
+// commentWriteFile writes a file in a test directory and returns its path.
+func commentWriteFile(t *testing.T, name string, content []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, content, 0o644))
+	return p
+}
+
+// commentDownload fetches a route of the API and returns its bytes.
+func commentDownload(t *testing.T, c *kitsu.Client, route string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	n, err := c.DownloadTo(kitsutest.Context(t), route, &buf, nil)
+	require.NoError(t, err, route)
+	require.Equal(t, int64(buf.Len()), n)
+	return buf.Bytes()
+}
+
+// commentAttachmentRoute is where Zou serves an attachment file.
+func commentAttachmentRoute(f kitsu.AttachmentFile) string {
+	return "data/attachment-files/" + f.ID + "/file/" + f.Name
+}
+
+// commentProgress records the last progress report of a transfer.
+type commentProgress struct{ done, total, calls atomic.Int64 }
+
+func (p *commentProgress) report(done, total int64) {
+	p.done.Store(done)
+	p.total.Store(total)
+	p.calls.Add(1)
+}
+
+func TestTaskAddCommentChangesTaskStatus(t *testing.T) {
+	t.Parallel()
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	f := newCommentFixture(t, c)
+	todo := kitsutest.TaskStatusNamed(t, c, "todo")
+	wip := kitsutest.TaskStatusNamed(t, c, "wip")
+	wfa := kitsutest.TaskStatusNamed(t, c, "wfa")
+	retake := kitsutest.TaskStatusNamed(t, c, "retake")
+	me, err := c.GetCurrentUser(ctx)
+	require.NoError(t, err)
+	require.Equal(t, todo.ID, commentTaskStatusID(t, c, f.task.ID))
+
+	started, err := c.Task.AddComment(ctx, f.task.ID, wip.ID, "starting the blockout", &kitsu.AddCommentOptions{
+		Checklist: []map[string]any{{"text": "silhouette", "checked": false}},
+		Links:     []string{"https://example.com/ref"},
+	})
+	require.NoError(t, err)
+	assert.NotEmpty(t, started.ID)
+	assert.Equal(t, "starting the blockout", started.Text)
+	assert.Equal(t, f.task.ID, started.ObjectID)
+	assert.Equal(t, wip.ID, started.TaskStatusID)
+	require.NotNil(t, started.TaskStatus)
+	assert.Equal(t, "wip", started.TaskStatus.ShortName)
+	assert.Equal(t, me.ID, started.PersonID)
+	require.Len(t, started.Checklist, 1)
+	assert.Equal(t, "silhouette", started.Checklist[0]["text"])
+	assert.Equal(t, []any{"https://example.com/ref"}, started.Extra["links"])
+	assert.Equal(t, wip.ID, commentTaskStatusID(t, c, f.task.ID), "the comment moved the task to WIP")
+
+	// A manager may write in someone else's name...
+	artist, _ := kitsutest.NewArtist(t, c)
+	review, err := c.Task.AddComment(ctx, f.task.ID, wfa.ID, "", &kitsu.AddCommentOptions{PersonID: artist.ID})
+	require.NoError(t, err)
+	assert.Equal(t, "", review.Text, "the text may be empty")
+	assert.Equal(t, artist.ID, review.PersonID)
+	assert.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.task.ID), "the comment moved the task to WFA")
+	// ...and back-date a comment, which then leaves the status to the
+	// newest one.
+	when := time.Date(2024, 3, 5, 14, 30, 0, 0, time.UTC)
+	old, err := c.Task.AddComment(ctx, f.task.ID, retake.ID, "from the archive", &kitsu.AddCommentOptions{CreatedAt: when})
+	require.NoError(t, err)
+	assert.True(t, old.CreatedAt.Equal(when), "created_at %v, want %v", old.CreatedAt, when)
+	assert.Equal(t, retake.ID, old.TaskStatusID)
+	assert.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.task.ID), "an older comment does not set the status")
+
+	// Bad arguments are refused before anything is sent.
+	_, err = c.Task.AddComment(ctx, "not-an-id", wip.ID, "x", nil)
+	commentRequireInvalid(t, err, "task id")
+	_, err = c.Task.AddComment(ctx, f.task.ID, "", "x", nil)
+	commentRequireInvalid(t, err, "task status id")
+	_, err = c.Task.AddComment(ctx, f.task.ID, wip.ID, "x", &kitsu.AddCommentOptions{PersonID: "bob"})
+	commentRequireInvalid(t, err, "person id")
+	_, err = c.Task.AddComment(ctx, f.task.ID, wip.ID, "x", &kitsu.AddCommentOptions{Attachments: []string{filepath.Join(t.TempDir(), "missing.txt")}})
+	commentRequireInvalid(t, err, "attachment")
+
+	_, err = c.Task.AddComment(ctx, commentUnknownID, wip.ID, "x", nil)
+	require.ErrorIs(t, err, kitsu.ErrNotFound)
+	all, err := c.Task.AllCommentsForTask(ctx, f.task.ID)
+	require.NoError(t, err)
+	assert.Len(t, all, 3, "refused comments left nothing behind")
+}
+
+func TestTaskAddCommentWithAttachmentsAndAddAttachmentFiles(t *testing.T) {
+	t.Parallel()
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	f := newCommentFixture(t, c)
+	wfa := kitsutest.TaskStatusNamed(t, c, "wfa")
+
+	first := []byte("notes about the tree\n")
+	second := append([]byte{0x00, 0xff, 0x10}, bytes.Repeat([]byte("bark"), 4096)...)
+	paths := []string{commentWriteFile(t, "notes.txt", first), commentWriteFile(t, "bark.bin", second)}
+	var progress commentProgress
+	comment, err := c.Task.AddComment(ctx, f.task.ID, wfa.ID, "files attached", &kitsu.AddCommentOptions{
+		Attachments: paths,
+		Checklist:   []map[string]any{{"text": "check the bark", "checked": true}},
+		Links:       []string{"https://example.com/a"},
+		Progress:    progress.report,
+	})
+	require.NoError(t, err)
+	assert.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.task.ID), "a multipart comment changes the status too")
+	require.Len(t, comment.Checklist, 1)
+	assert.Equal(t, true, comment.Checklist[0]["checked"])
+	assert.Equal(t, []any{"https://example.com/a"}, comment.Extra["links"])
+	require.Len(t, comment.AttachmentFiles, 2)
+	assert.Equal(t, []string{"notes.txt", "bark.bin"}, []string{comment.AttachmentFiles[0].Name, comment.AttachmentFiles[1].Name}, "sent in the order given")
+	assert.Equal(t, int64(len(first)+len(second)), progress.done.Load())
+	assert.Equal(t, progress.total.Load(), progress.done.Load())
+	for i, want := range [][]byte{first, second} {
+		assert.Equal(t, int64(len(want)), comment.AttachmentFiles[i].Size)
+		assert.Equal(t, want, commentDownload(t, c, commentAttachmentRoute(comment.AttachmentFiles[i])), "attachment %d came back byte for byte", i)
+	}
+
+	// More files on the same comment.
+	third := bytes.Repeat([]byte{1, 2, 3, 4, 5, 6, 7}, 10000)
+	fourth := []byte("{\"frame\": 12}")
+	more := []string{commentWriteFile(t, "cache.raw", third), commentWriteFile(t, "frame.json", fourth)}
+	var moreProgress commentProgress
+	added, err := c.Task.AddAttachmentFilesToComment(ctx, f.task.ID, comment.ID, more, &kitsu.AddAttachmentFilesOptions{Progress: moreProgress.report})
+	require.NoError(t, err)
+	require.Len(t, added, 2)
+	assert.Equal(t, []string{"cache.raw", "frame.json"}, []string{added[0].Name, added[1].Name})
+	assert.Equal(t, int64(len(third)+len(fourth)), moreProgress.done.Load())
+	for i, want := range [][]byte{third, fourth} {
+		assert.Equal(t, want, commentDownload(t, c, commentAttachmentRoute(added[i])), "added attachment %d came back byte for byte", i)
+	}
+	got, err := c.Task.GetComment(ctx, comment.ID)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"notes.txt", "bark.bin", "cache.raw", "frame.json"},
+		kitsutest.IDs(got.AttachmentFiles, func(a *kitsu.AttachmentFile) string { return a.Name }))
+
+	// One file alone.
+	single, err := c.Task.AddAttachmentFilesToComment(ctx, f.task.ID, comment.ID, more[1:], nil)
+	require.NoError(t, err)
+	require.Len(t, single, 1)
+	assert.Equal(t, fourth, commentDownload(t, c, commentAttachmentRoute(single[0])))
+
+	// Bad input, and a comment that is not on the task.
+	_, err = c.Task.AddAttachmentFilesToComment(ctx, f.task.ID, comment.ID, nil, nil)
+	commentRequireInvalid(t, err, "attachment")
+	_, err = c.Task.AddAttachmentFilesToComment(ctx, f.task.ID, comment.ID, []string{t.TempDir()}, nil)
+	commentRequireInvalid(t, err, "attachment")
+	_, err = c.Task.AddAttachmentFilesToComment(ctx, f.task.ID, "x", more, nil)
+	commentRequireInvalid(t, err, "comment id")
+	other := kitsutest.NewTask(t, c, f.project.ID, f.asset.ID, kitsutest.TaskTypeNamed(t, c, "Shading").ID, "main")
+	_, err = c.Task.AddAttachmentFilesToComment(ctx, other.ID, comment.ID, more, nil)
+	require.ErrorIs(t, err, kitsu.ErrNotAllowed)
+	_, err = c.Task.AddAttachmentFilesToComment(ctx, f.task.ID, commentUnknownID, more, nil)
+	require.ErrorIs(t, err, kitsu.ErrNotFound)
+}
+
+func TestTaskGetCommentsAndRemoveComment(t *testing.T) {
+	t.Parallel()
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	f := newCommentFixture(t, c)
+	todo := kitsutest.TaskStatusNamed(t, c, "todo")
+	wip := kitsutest.TaskStatusNamed(t, c, "wip")
+	wfa := kitsutest.TaskStatusNamed(t, c, "wfa")
+
+	_, err := c.Task.GetLastCommentForTask(ctx, f.task.ID)
+	require.ErrorIs(t, err, kitsu.ErrNotFound, "a task without comments")
+	none, err := c.Task.AllCommentsForTask(ctx, f.task.ID)
+	require.NoError(t, err)
+	require.NotNil(t, none)
+	require.Empty(t, none)
+
+	older, err := c.Task.AddComment(ctx, f.task.ID, wip.ID, "first", nil)
+	require.NoError(t, err)
+	time.Sleep(1100 * time.Millisecond) // Zou orders comments by creation time
+	newer, err := c.Task.AddComment(ctx, f.task.ID, wfa.ID, "second", nil)
+	require.NoError(t, err)
+
+	all, err := c.Task.AllCommentsForTask(ctx, f.task.ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{newer.ID, older.ID}, kitsutest.IDs(all, func(c *kitsu.Comment) string { return c.ID }), "newest first")
+	assert.Equal(t, []string{"second", "first"}, []string{all[0].Text, all[1].Text})
+	require.NotNil(t, all[0].Person)
+	assert.Equal(t, newer.PersonID, all[0].Person.ID)
+
+	last, err := c.Task.GetLastCommentForTask(ctx, f.task.ID)
+	require.NoError(t, err)
+	assert.Equal(t, newer.ID, last.ID)
+
+	got, err := c.Task.GetComment(ctx, older.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "first", got.Text)
+	assert.Equal(t, wip.ID, got.TaskStatusID)
+	assert.Equal(t, f.task.ID, got.ObjectID)
+
+	// Removing the newest comment gives the task back the status of the
+	// one before.
+	require.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.task.ID))
+	require.NoError(t, c.Task.RemoveComment(ctx, newer.ID))
+	assert.Equal(t, wip.ID, commentTaskStatusID(t, c, f.task.ID))
+	_, err = c.Task.GetComment(ctx, newer.ID)
+	require.ErrorIs(t, err, kitsu.ErrNotFound)
+	last, err = c.Task.GetLastCommentForTask(ctx, f.task.ID)
+	require.NoError(t, err)
+	assert.Equal(t, older.ID, last.ID)
+	require.NoError(t, c.Task.RemoveComment(ctx, older.ID))
+	assert.Equal(t, todo.ID, commentTaskStatusID(t, c, f.task.ID), "without comments the task is back to its default status")
+
+	err = c.Task.RemoveComment(ctx, older.ID)
+	require.ErrorIs(t, err, kitsu.ErrNotFound)
+	_, err = c.Task.GetComment(ctx, commentUnknownID)
+	require.ErrorIs(t, err, kitsu.ErrNotFound)
+	_, err = c.Task.AllCommentsForTask(ctx, commentUnknownID)
+	require.ErrorIs(t, err, kitsu.ErrNotFound)
+
+	commentRequireInvalid(t, c.Task.RemoveComment(ctx, ""), "comment id")
+	_, err = c.Task.GetComment(ctx, "42")
+	commentRequireInvalid(t, err, "comment id")
+	_, err = c.Task.AllCommentsForTask(ctx, "42")
+	commentRequireInvalid(t, err, "task id")
+	_, err = c.Task.GetLastCommentForTask(ctx, "42")
+	commentRequireInvalid(t, err, "task id")
+}
+
+func TestTaskUpdateComment(t *testing.T) {
+	t.Parallel()
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	f := newCommentFixture(t, c)
+	wip := kitsutest.TaskStatusNamed(t, c, "wip")
+	wfa := kitsutest.TaskStatusNamed(t, c, "wfa")
+	retake := kitsutest.TaskStatusNamed(t, c, "retake")
+
+	comment, err := c.Task.AddComment(ctx, f.task.ID, wfa.ID, "ready for review", nil)
+	require.NoError(t, err)
+	comment.Text = "ready for review (v2)"
+	comment.Checklist = []map[string]any{{"text": "uvs", "checked": true}}
+	comment.Data = map[string]any{"frame": float64(12)}
+	comment.TaskStatusID = retake.ID
+	updated, err := c.Task.UpdateComment(ctx, *comment)
+	require.NoError(t, err)
+	assert.Equal(t, comment.ID, updated.ID)
+	assert.Equal(t, "ready for review (v2)", updated.Text)
+	assert.Equal(t, retake.ID, updated.TaskStatusID)
+	assert.Equal(t, map[string]any{"frame": float64(12)}, updated.Data)
+	assert.Equal(t, retake.ID, commentTaskStatusID(t, c, f.task.ID), "the new status of the newest comment is the task's")
+	stored, err := c.Task.GetComment(ctx, comment.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "ready for review (v2)", stored.Text)
+	require.Len(t, stored.Checklist, 1)
+	assert.Equal(t, "uvs", stored.Checklist[0]["text"])
+
+	// Nothing changed: the stored comment comes back as it is.
+	same, err := c.Task.UpdateComment(ctx, *stored)
+	require.NoError(t, err)
+	assert.Equal(t, stored.UpdatedAt, same.UpdatedAt)
+
+	// An artist edits the text of their own comment: gazu's whole-record
+	// update names pinned and for_client, which Zou refuses to artists.
+	artist, ac := kitsutest.NewArtist(t, c)
+	require.NoError(t, c.Put(ctx, "actions/tasks/"+f.task.ID+"/assign", map[string]any{"person_id": artist.ID}, nil, nil))
+	own, err := ac.Task.AddComment(ctx, f.task.ID, wip.ID, "typo hre", nil)
+	require.NoError(t, err)
+	assert.Equal(t, artist.ID, own.PersonID)
+	own.Text = "typo here"
+	fixed, err := ac.Task.UpdateComment(ctx, *own)
+	require.NoError(t, err)
+	assert.Equal(t, "typo here", fixed.Text)
+	// ...but not someone else's.
+	stored.Text = "rewritten by an artist"
+	_, err = ac.Task.UpdateComment(ctx, *stored)
+	require.ErrorIs(t, err, kitsu.ErrNotAllowed)
+
+	_, err = c.Task.UpdateComment(ctx, kitsu.Comment{})
+	commentRequireInvalid(t, err, "comment id")
+	bad := *stored
+	bad.TaskStatusID = "wip"
+	_, err = c.Task.UpdateComment(ctx, bad)
+	commentRequireInvalid(t, err, "task status id")
+	missing := *stored
+	missing.ID = commentUnknownID
+	_, err = c.Task.UpdateComment(ctx, missing)
+	require.ErrorIs(t, err, kitsu.ErrNotFound)
+}
+
+// commentPNG encodes a w×h picture with a pattern every pixel of which
+// can be checked.
+func commentPNG(t *testing.T, w, h int) ([]byte, *image.RGBA) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{R: uint8(x * 255 / w), G: uint8(y * 255 / h), B: uint8((x + y) % 256), A: 255})
+		}
+	}
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, img))
+	return buf.Bytes(), img
+}
+
+// commentMovie makes a short movie with ffmpeg, skipping the caller when
+// ffmpeg is missing (failing it under CI).
+func commentMovie(t *testing.T, name string, withSound bool) string {
+	t.Helper()
+	ffmpeg, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		if kitsutest.Required() {
+			t.Fatalf("ffmpeg is needed to make a test movie: %v", err)
+		}
+		t.Skipf("skipping the movie preview: ffmpeg is not installed (%v)", err)
+	}
+	out := filepath.Join(t.TempDir(), name)
+	args := []string{"-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=1:size=160x120:rate=12"}
+	if withSound {
+		args = append(args, "-f", "lavfi", "-i", "sine=duration=1", "-shortest")
+	}
+	args = append(args, "-pix_fmt", "yuv420p", out)
+	cmd := exec.CommandContext(kitsutest.Context(t), ffmpeg, args...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg %v: %v\n%s", args, err, b)
+	}
+	return out
+}
+
+func TestTaskAddPreviewPictureAndMovie(t *testing.T) {
+	t.Parallel()
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	f := newCommentFixture(t, c)
+	wfa := kitsutest.TaskStatusNamed(t, c, "wfa")
+	comment, err := c.Task.AddComment(ctx, f.task.ID, wfa.ID, "first pass", nil)
+	require.NoError(t, err)
+
+	pngBytes, img := commentPNG(t, 64, 48)
+	picture := commentWriteFile(t, "tree_v001.png", pngBytes)
+	var progress commentProgress
+	pf, err := c.Task.AddPreview(ctx, f.task.ID, comment.ID, picture, &kitsu.AddPreviewOptions{Progress: progress.report})
+	require.NoError(t, err)
+	assert.Equal(t, "png", pf.Extension)
+	assert.Equal(t, "ready", pf.Status)
+	assert.Equal(t, "tree_v001", pf.OriginalName)
+	assert.Equal(t, 1, pf.Revision)
+	assert.Equal(t, 64, pf.Width)
+	assert.Equal(t, 48, pf.Height)
+	assert.Equal(t, f.task.ID, pf.TaskID)
+	assert.Equal(t, int64(len(pngBytes)), progress.done.Load(), "progress counts the whole file")
+	assert.Positive(t, progress.calls.Load())
+
+	// The picture comes back: Zou re-encodes it, so compare the pixels.
+	back := commentDownload(t, c, "pictures/originals/preview-files/"+pf.ID+".png")
+	decoded, err := png.Decode(bytes.NewReader(back))
+	require.NoError(t, err)
+	require.Equal(t, img.Bounds(), decoded.Bounds())
+	for _, pt := range []image.Point{{0, 0}, {63, 0}, {0, 47}, {31, 23}, {63, 47}} {
+		r1, g1, b1, _ := img.At(pt.X, pt.Y).RGBA()
+		r2, g2, b2, _ := decoded.At(pt.X, pt.Y).RGBA()
+		assert.Equal(t, [3]uint32{r1, g1, b1}, [3]uint32{r2, g2, b2}, "pixel %v", pt)
+	}
+
+	// The preview becomes the asset's thumbnail.
+	entity, err := c.Task.SetMainPreview(ctx, pf.ID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, f.asset.ID, entity.ID)
+	assert.Equal(t, pf.ID, entity.PreviewFileID)
+	_, err = c.Task.SetMainPreview(ctx, pf.ID, &kitsu.SetMainPreviewOptions{FrameNumber: new(2)})
+	require.ErrorIs(t, err, kitsu.ErrParameter, "a frame of a picture")
+	_, err = c.Task.SetMainPreview(ctx, pf.ID, &kitsu.SetMainPreviewOptions{FrameNumber: new(-1)})
+	commentRequireInvalid(t, err, "frame number")
+	_, err = c.Task.SetMainPreview(ctx, "pf", nil)
+	commentRequireInvalid(t, err, "preview file id")
+	_, err = c.Task.SetMainPreview(ctx, commentUnknownID, nil)
+	require.ErrorIs(t, err, kitsu.ErrNotFound)
+
+	// A movie uploaded as it is comes back byte for byte.
+	t.Run("movie", func(t *testing.T) {
+		movie := commentMovie(t, "tree_turn.mp4", false)
+		movieBytes, err := os.ReadFile(movie)
+		require.NoError(t, err)
+		var mp commentProgress
+		mv, err := c.Task.AddPreview(ctx, f.task.ID, comment.ID, movie, &kitsu.AddPreviewOptions{NoNormalize: true, Progress: mp.report})
+		require.NoError(t, err)
+		assert.Equal(t, "mp4", mv.Extension)
+		assert.Equal(t, "ready", mv.Status)
+		assert.Equal(t, 1, mv.Revision, "a second preview of the comment keeps its revision")
+		assert.Equal(t, 2, mv.Position)
+		assert.Equal(t, int64(len(movieBytes)), mp.done.Load())
+		assert.Equal(t, movieBytes, commentDownload(t, c, "movies/originals/preview-files/"+mv.ID+".mp4"))
+
+		// A normalized movie is re-encoded by Zou.
+		sound := commentMovie(t, "tree_sound.mp4", true)
+		norm, err := c.Task.AddPreview(ctx, f.task.ID, comment.ID, sound, nil)
+		require.NoError(t, err)
+		assert.Equal(t, "mp4", norm.Extension)
+		assert.Equal(t, "ready", norm.Status)
+		assert.Equal(t, 3, norm.Position)
+		assert.NotEmpty(t, commentDownload(t, c, "movies/originals/preview-files/"+norm.ID+".mp4"))
+
+		// Zou 1.0.97 cannot normalize a silent one-second movie: the
+		// preview is broken, and AddPreview says so.
+		silent, err := c.Task.AddPreview(ctx, f.task.ID, comment.ID, movie, nil)
+		if err != nil {
+			require.ErrorIs(t, err, kitsu.ErrUploadFailed)
+			require.NotNil(t, silent)
+			assert.Equal(t, kitsu.PreviewStatusBroken, silent.Status)
+			t.Logf("Zou could not normalize the silent movie: %v", err)
+		} else {
+			assert.Equal(t, "ready", silent.Status)
+		}
+	})
+}
+
+func TestTaskCreatePreviewAndAddPreviewInputs(t *testing.T) {
+	t.Parallel()
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	f := newCommentFixture(t, c)
+	wip := kitsutest.TaskStatusNamed(t, c, "wip")
+	first, err := c.Task.AddComment(ctx, f.task.ID, wip.ID, "v5", nil)
+	require.NoError(t, err)
+	second, err := c.Task.AddComment(ctx, f.task.ID, wip.ID, "next", nil)
+	require.NoError(t, err)
+
+	pf, err := c.Task.CreatePreview(ctx, f.task.ID, first.ID, &kitsu.CreatePreviewOptions{Revision: new(5)})
+	require.NoError(t, err)
+	assert.Equal(t, 5, pf.Revision)
+	assert.Equal(t, 1, pf.Position)
+	assert.Equal(t, f.task.ID, pf.TaskID)
+	assert.Equal(t, "processing", pf.Status, "nothing uploaded yet")
+	extra, err := c.Task.CreatePreview(ctx, f.task.ID, first.ID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 5, extra.Revision, "the comment's revision")
+	assert.Equal(t, 2, extra.Position)
+	next, err := c.Task.CreatePreview(ctx, f.task.ID, second.ID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 6, next.Revision, "the task's next revision")
+	_, err = c.Task.CreatePreview(ctx, f.task.ID, second.ID, &kitsu.CreatePreviewOptions{Revision: new(-1)})
+	commentRequireInvalid(t, err, "revision")
+	third, err := c.Task.AddComment(ctx, f.task.ID, wip.ID, "reuse", nil)
+	require.NoError(t, err)
+	_, err = c.Task.CreatePreview(ctx, f.task.ID, third.ID, &kitsu.CreatePreviewOptions{Revision: new(5)})
+	require.Error(t, err, "revision 5 is taken on this task")
+	var reply *kitsu.Error
+	require.ErrorAs(t, err, &reply)
+	_, err = c.Task.CreatePreview(ctx, f.task.ID, "c", nil)
+	commentRequireInvalid(t, err, "comment id")
+
+	// A picture from a URL.
+	pngBytes, _ := commentPNG(t, 32, 32)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/renders/tree.png" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(pngBytes)
+	}))
+	t.Cleanup(srv.Close)
+	fromURL, err := c.Task.AddPreview(ctx, f.task.ID, third.ID, "", &kitsu.AddPreviewOptions{URL: srv.URL + "/renders/tree.png", Revision: new(9)})
+	require.NoError(t, err)
+	assert.Equal(t, "png", fromURL.Extension)
+	assert.Equal(t, "tree", fromURL.OriginalName)
+	assert.Equal(t, 9, fromURL.Revision)
+	assert.Equal(t, 32, fromURL.Width)
+	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, "", &kitsu.AddPreviewOptions{URL: srv.URL + "/renders/gone.png"})
+	require.ErrorIs(t, err, kitsu.ErrDownloadFailed)
+
+	// Bad input is refused before a preview is created.
+	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, "", nil)
+	commentRequireInvalid(t, err, "preview file path")
+	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, filepath.Join(t.TempDir(), "missing.png"), nil)
+	commentRequireInvalid(t, err, "preview file path")
+	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, commentWriteFile(t, "noextension", pngBytes), nil)
+	commentRequireInvalid(t, err, "preview file path")
+	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, "", &kitsu.AddPreviewOptions{URL: "ftp://example.com/a.png"})
+	commentRequireInvalid(t, err, "preview file URL")
+	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, "", &kitsu.AddPreviewOptions{URL: srv.URL + "/renders/"})
+	commentRequireInvalid(t, err, "preview file URL")
+	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, commentWriteFile(t, "a.png", pngBytes), &kitsu.AddPreviewOptions{Revision: new(-3)})
+	commentRequireInvalid(t, err, "revision")
+	previews := func() int {
+		var pfs []kitsu.PreviewFile
+		require.NoError(t, c.Get(ctx, "data/tasks/"+f.task.ID+"/previews", &pfs, nil))
+		return len(pfs)
+	}
+	before := previews()
+
+	// A kind of file Zou does not take: the preview created for it goes.
+	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, commentWriteFile(t, "notes.xyz", []byte("not a preview")), nil)
+	require.ErrorIs(t, err, kitsu.ErrParameter)
+	assert.Equal(t, before, previews(), "no empty preview is left behind")
+}
+
+func TestTaskTimeSpent(t *testing.T) {
+	t.Parallel()
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	f := newCommentFixture(t, c)
+	artist, ac := kitsutest.NewArtist(t, c)
+	require.NoError(t, c.Put(ctx, "actions/tasks/"+f.task.ID+"/assign", map[string]any{"person_id": artist.ID}, nil, nil))
+
+	empty, err := c.Task.GetTimeSpent(ctx, f.task.ID, nil)
+	require.NoError(t, err)
+	assert.Zero(t, empty.Total)
+	assert.Empty(t, empty.Persons)
+
+	set, err := c.Task.SetTimeSpent(ctx, f.task.ID, artist.ID, "2024-03-05", 60)
+	require.NoError(t, err)
+	assert.Equal(t, 60.0, set.Duration)
+	assert.Equal(t, "2024-03-05", set.Date)
+	assert.Equal(t, artist.ID, set.PersonID)
+	assert.Equal(t, f.task.ID, set.TaskID)
+	added, err := c.Task.AddTimeSpent(ctx, f.task.ID, artist.ID, "2024-03-05", 30)
+	require.NoError(t, err)
+	assert.Equal(t, set.ID, added.ID, "the same entry")
+	assert.Equal(t, 90.0, added.Duration, "60 + 30")
+	// The artist logs their own time on another day.
+	own, err := ac.Task.AddTimeSpent(ctx, f.task.ID, artist.ID, "2024-03-06", 15.5)
+	require.NoError(t, err)
+	assert.Equal(t, 15.5, own.Duration)
+
+	all, err := c.Task.GetTimeSpent(ctx, f.task.ID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 105.5, all.Total)
+	require.Len(t, all.Persons[artist.ID], 2)
+	sum := 0.0
+	for _, ts := range all.Persons[artist.ID] {
+		sum += ts.Duration
+	}
+	assert.Equal(t, all.Total, sum)
+	day, err := c.Task.GetTimeSpent(ctx, f.task.ID, &kitsu.GetTimeSpentOptions{Date: "2024-03-05"})
+	require.NoError(t, err)
+	assert.Equal(t, 90.0, day.Total)
+	require.Len(t, day.Persons[artist.ID], 1)
+	assert.Equal(t, "2024-03-05", day.Persons[artist.ID][0].Date)
+	none, err := c.Task.GetTimeSpent(ctx, f.task.ID, &kitsu.GetTimeSpentOptions{Date: "2024-03-07"})
+	require.NoError(t, err)
+	assert.Zero(t, none.Total)
+
+	// Setting replaces.
+	reset, err := c.Task.SetTimeSpent(ctx, f.task.ID, artist.ID, "2024-03-05", 45)
+	require.NoError(t, err)
+	assert.Equal(t, 45.0, reset.Duration)
+	all, err = c.Task.GetTimeSpent(ctx, f.task.ID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 60.5, all.Total)
+
+	// Time is logged only for people assigned to the task.
+	me, err := c.GetCurrentUser(ctx)
+	require.NoError(t, err)
+	_, err = c.Task.SetTimeSpent(ctx, f.task.ID, me.ID, "2024-03-05", 10)
+	require.ErrorIs(t, err, kitsu.ErrNotAllowed)
+
+	for _, bad := range []string{"2024-3-5", "05/03/2024", "", "2024-02-30"} {
+		_, err = c.Task.SetTimeSpent(ctx, f.task.ID, artist.ID, bad, 10)
+		commentRequireInvalid(t, err, "date")
+		_, err = c.Task.GetTimeSpent(ctx, f.task.ID, &kitsu.GetTimeSpentOptions{Date: bad + "x"})
+		commentRequireInvalid(t, err, "date")
+	}
+	_, err = c.Task.AddTimeSpent(ctx, f.task.ID, artist.ID, "2024-03-05", 0)
+	commentRequireInvalid(t, err, "duration")
+	_, err = c.Task.SetTimeSpent(ctx, f.task.ID, artist.ID, "2024-03-05", -5)
+	commentRequireInvalid(t, err, "duration")
+	_, err = c.Task.AddTimeSpent(ctx, f.task.ID, "", "2024-03-05", 5)
+	commentRequireInvalid(t, err, "person id")
+	_, err = c.Task.GetTimeSpent(ctx, "t", nil)
+	commentRequireInvalid(t, err, "task id")
+	_, err = c.Task.GetTimeSpent(ctx, commentUnknownID, nil)
+	require.ErrorIs(t, err, kitsu.ErrNotFound)
+}
+
+func TestTaskTaskToReview(t *testing.T) {
+	t.Parallel()
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	f := newCommentFixture(t, c)
+	todo := kitsutest.TaskStatusNamed(t, c, "todo")
+	wfa := kitsutest.TaskStatusNamed(t, c, "wfa")
+	artist, _ := kitsutest.NewArtist(t, c)
+
+	task, err := c.Task.TaskToReview(ctx, f.task.ID, artist.ID, "please review the topology", nil)
+	require.NoError(t, err)
+	assert.Equal(t, f.task.ID, task.ID)
+	assert.Equal(t, wfa.ID, task.TaskStatusID)
+	assert.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.task.ID))
+	last, err := c.Task.GetLastCommentForTask(ctx, f.task.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "please review the topology", last.Text)
+	assert.Equal(t, artist.ID, last.PersonID, "written by the person given")
+
+	// KeepStatus records the note and leaves the status alone.
+	other := kitsutest.NewTask(t, c, f.project.ID, f.asset.ID, kitsutest.TaskTypeNamed(t, c, "Shading").ID, "main")
+	kept, err := c.Task.TaskToReview(ctx, other.ID, artist.ID, "not yet", &kitsu.TaskToReviewOptions{KeepStatus: true})
+	require.NoError(t, err)
+	assert.Equal(t, todo.ID, kept.TaskStatusID)
+	last, err = c.Task.GetLastCommentForTask(ctx, other.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "not yet", last.Text)
+
+	_, err = c.Task.TaskToReview(ctx, f.task.ID, "artist", "x", nil)
+	commentRequireInvalid(t, err, "person id")
+	_, err = c.Task.TaskToReview(ctx, "", artist.ID, "x", nil)
+	commentRequireInvalid(t, err, "task id")
+	_, err = c.Task.TaskToReview(ctx, commentUnknownID, artist.ID, "x", nil)
+	require.ErrorIs(t, err, kitsu.ErrNotFound)
+	if errors.Is(err, kitsu.ErrInvalidArgument) {
+		t.Fatal("an unknown task is not a bad argument")
+	}
+}
