@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -107,26 +106,26 @@ func (t *Tree) Parse(path string) (*Parsed, error) {
 		}
 		folderRel, file := rest[:slash], rest[slash+1:]
 		segs := strings.Split(folderRel, "/")
+		var stack [24]kv
 		for _, kp := range pm.kinds {
 			if len(kp.folder) != len(segs) {
 				continue
 			}
-			for _, env := range kp.matchFolder(segs) {
-				for _, res := range kp.matchFile(file, env) {
-					p := &Parsed{Mode: mode, Kind: kp.kind, Values: res.env, Revision: -1,
-						Extension: res.ext, Folder: path[:len(pm.root)+slash], FileName: file[:len(file)-len(res.ext)]}
-					for _, tok := range []string{"Version", "Revision"} {
-						if v, ok := res.env[tok]; ok {
-							if n, err := strconv.Atoi(v); err == nil {
-								p.Revision = n
-							}
+			full := kp.match(segs, file, stack[:0], func(e env, ext string) bool {
+				p := &Parsed{Mode: mode, Kind: kp.kind, Values: e.toMap(), Revision: -1,
+					Extension: ext, Folder: path[:len(pm.root)+slash], FileName: file[:len(file)-len(ext)]}
+				for _, tok := range [...]string{"Version", "Revision"} {
+					if v, ok := p.Values[tok]; ok {
+						if n, err := strconv.Atoi(v); err == nil {
+							p.Revision = n
 						}
 					}
-					found = append(found, p)
-					if len(found) >= maxCandidates {
-						return nil, &AmbiguousError{Path: path, Candidates: found}
-					}
 				}
+				found = append(found, p)
+				return len(found) < maxCandidates
+			})
+			if !full {
+				return nil, &AmbiguousError{Path: path, Candidates: found}
 			}
 		}
 	}
@@ -369,55 +368,41 @@ func (e env) toMap() map[string]string {
 	return m
 }
 
-// matchFolder returns every assignment of the folder tokens that fits the
-// path's folders.
-func (kp *kindParser) matchFolder(segs []string) []env {
-	envs := []env{make(env, 0, 16)}
-	for i, parts := range kp.folder {
-		var next []env
-		for _, e := range envs {
-			matchParts(parts, segs[i], 0, e, func(e env) bool {
-				next = append(next, append(make(env, 0, len(e)+8), e...))
-				return len(next) < maxCandidates
-			})
-		}
-		if len(next) == 0 {
-			return nil
-		}
-		envs = next
-	}
-	return envs
+// match matches the folders, then the file name, calling emit with each
+// complete reading and the extension; it returns false when emit asked to
+// stop.
+func (kp *kindParser) match(segs []string, file string, e env, emit func(env, string) bool) bool {
+	return kp.matchSeg(segs, 0, file, e, emit)
 }
 
-type fileMatch struct {
-	env map[string]string
-	ext string
+func (kp *kindParser) matchSeg(segs []string, i int, file string, e env, emit func(env, string) bool) bool {
+	if i == len(segs) {
+		return kp.matchFile(file, e, emit)
+	}
+	return matchParts(kp.folder[i], segs[i], 0, e, func(e env) bool {
+		return kp.matchSeg(segs, i+1, file, e, emit)
+	})
 }
 
 // matchFile matches the file name, trying each split between the name
 // and an extension at a dot (a slugified name holds no dot).
-func (kp *kindParser) matchFile(file string, start env) []fileMatch {
-	var out []fileMatch
-	cuts := []int{len(file)}
-	for i := 0; i < len(file); i++ {
-		if file[i] == '.' {
-			cuts = append(cuts, i)
-		}
-	}
-	sort.Ints(cuts)
-	for _, cut := range cuts {
-		name := file[:cut]
-		if strings.ContainsRune(name, '.') {
+func (kp *kindParser) matchFile(file string, e env, emit func(env, string) bool) bool {
+	for cut := len(file); cut >= 0; cut-- {
+		if cut < len(file) && file[cut] != '.' {
 			continue
 		}
+		name := file[:cut]
+		if strings.IndexByte(name, '.') >= 0 {
+			continue
+		}
+		ext := file[cut:]
 		for _, parts := range kp.files {
-			matchParts(parts, name, 0, start, func(e env) bool {
-				out = append(out, fileMatch{env: e.toMap(), ext: file[cut:]})
-				return len(out) < maxCandidates
-			})
+			if !matchParts(parts, name, 0, e, func(e env) bool { return emit(e, ext) }) {
+				return false
+			}
 		}
 	}
-	return out
+	return true
 }
 
 // matchParts matches parts against s from index i, calling emit with each
@@ -479,5 +464,13 @@ func validValue(p mpart, v string) bool {
 	case classID:
 		return true
 	}
-	return v[0] != '_' && v[len(v)-1] != '_' && !strings.Contains(v, "__")
+	if v[0] == '_' || v[len(v)-1] == '_' {
+		return false
+	}
+	for i := 1; i < len(v); i++ {
+		if v[i] == '_' && v[i-1] == '_' {
+			return false
+		}
+	}
+	return true
 }

@@ -145,37 +145,50 @@ func (t *Tree) Render(p Purpose, ctx *Context, opts *RenderOptions) (Path, error
 	if err := checkContext(ctx); err != nil {
 		return Path{}, &RenderError{Mode: o.Mode, Kind: ctx.Kind, Problem: err.Error()}
 	}
-	m, folderTpl, err := t.template(o.Mode, "folder_path", ctx.Kind)
-	if err != nil {
-		return Path{}, err
-	}
-	_, fileTpl, err := t.template(o.Mode, "file_name", ctx.Kind)
+	m, folderTpl, fileTpl, err := t.templates(o.Mode, ctx.Kind)
 	if err != nil {
 		return Path{}, err
 	}
 	r := renderer{ctx: ctx, purpose: p, mode: o.Mode}
 
-	folder, err := r.fill(folderTpl, "folder_path", m.FolderPath.Style, true)
-	if err != nil {
-		return Path{}, err
-	}
-	if !safeFolders(folder) {
-		return Path{}, r.fail(folderTpl, "folder_path", "", fmt.Sprintf("the folders would be %q: an empty, . or .. folder is refused (%s)", folder, r.emptyNote()))
-	}
-	if o.Sep != "/" {
-		folder = strings.ReplaceAll(folder, "/", o.Sep)
-	}
-	var root string
+	// The folder: root, then the template, rendered in one buffer.
+	// One buffer holds the folders, then the file name.
+	buf := make([]byte, 0, len(m.Mountpoint)+len(m.Root)+len(folderTpl.Text)+len(fileTpl.Text)+160)
+	buf = append(buf, m.Mountpoint...)
+	buf = append(buf, o.Sep...)
 	if m.Root != "" {
-		root = m.Mountpoint + o.Sep + m.Root + o.Sep
-	} else {
-		root = m.Mountpoint + o.Sep
+		buf = append(buf, m.Root...)
+		buf = append(buf, o.Sep...)
 	}
-
-	name, err := r.fill(fileTpl, "file_name", StyleLowercase, false)
-	if err != nil {
+	rootLen := len(buf)
+	r.buf, r.fileBuf = &buf, &buf
+	if err := r.fill(folderTpl, "folder_path", m.FolderPath.Style, true); err != nil {
 		return Path{}, err
 	}
+	if !safeFolders(buf[rootLen:]) {
+		return Path{}, r.fail(folderTpl, "folder_path", "", fmt.Sprintf("the folders would be %q: an empty, . or .. folder is refused (%s)", buf[rootLen:], r.emptyNote()))
+	}
+	folderEnd := len(buf)
+
+	// The file name: tokens in lower case, then the whole name slugified.
+	if err := r.fill(fileTpl, "file_name", StyleLowercase, false); err != nil {
+		return Path{}, err
+	}
+	var folder string
+	switch {
+	case o.Sep == "/":
+		folder = string(buf[:folderEnd])
+	case len(o.Sep) == 1:
+		for i := rootLen; i < folderEnd; i++ {
+			if buf[i] == '/' {
+				buf[i] = o.Sep[0]
+			}
+		}
+		folder = string(buf[:folderEnd])
+	default:
+		folder = string(buf[:rootLen]) + strings.ReplaceAll(string(buf[rootLen:folderEnd]), "/", o.Sep)
+	}
+	name := string(buf[folderEnd:])
 	var uuids []string
 	if strings.Count(name, "-") >= 4 {
 		uuids = uuidPattern.FindAllString(name, -1)
@@ -190,17 +203,17 @@ func (t *Tree) Render(p Purpose, ctx *Context, opts *RenderOptions) (Path, error
 	if o.NbElements > 1 {
 		name += "_[1-" + strconv.Itoa(o.NbElements) + "]"
 	}
-	return Path{Folder: root + folder, FileName: name, Sep: o.Sep}, nil
+	return Path{Folder: folder, FileName: name, Sep: o.Sep}, nil
 }
 
 // safeFolders reports whether no folder of a /-separated path is empty,
 // "." or "..".
-func safeFolders(p string) bool {
+func safeFolders(p []byte) bool {
 	start := 0
 	for i := 0; i <= len(p); i++ {
 		if i == len(p) || p[i] == '/' {
-			switch p[start:i] {
-			case "", ".", "..":
+			switch n := i - start; {
+			case n == 0, n == 1 && p[start] == '.', n == 2 && p[start] == '.' && p[start+1] == '.':
 				return false
 			}
 			start = i + 1
@@ -222,17 +235,6 @@ func checkContext(ctx *Context) error {
 	if ctx.Revision < 0 {
 		return fmt.Errorf("revision %d: want 0 or more", ctx.Revision)
 	}
-	values := [...]string{
-		ctx.Project.Name, ctx.Task.Name, ctx.TaskType.Name, ctx.TaskType.ShortName, ctx.Department.Name,
-		ctx.Entity.Name, ctx.EntityType.Name, ctx.EntityType.ShortName, ctx.Sequence.Name, ctx.Episode.Name,
-		ctx.Asset.Name, ctx.AssetType.Name, ctx.AssetType.ShortName, ctx.Software.Name, ctx.Software.ShortName,
-		ctx.OutputType.Name, ctx.OutputType.ShortName, ctx.Instance.Name, ctx.Representation, ctx.Name,
-	}
-	for _, v := range values {
-		if !utf8.ValidString(v) {
-			return fmt.Errorf("the name %q is not valid UTF-8", v)
-		}
-	}
 	return nil
 }
 
@@ -241,6 +243,54 @@ type renderer struct {
 	purpose Purpose
 	mode    string
 	empty   []string // tokens that rendered empty
+	// buf receives the folders, fileBuf the file name; fill appends to
+	// the one of its pass.
+	buf, fileBuf *[]byte
+	// memo remembers, by token id, where each token's slug was written in
+	// the folders, so the file name copies it instead of slugifying it
+	// again.
+	memo [32]memoEntry
+}
+
+type memoEntry struct {
+	set        bool
+	upper      bool // written in upper case
+	start, end int  // in *buf
+}
+
+// appendSlug appends the slug of a token's value, styled, and reports
+// whether it was empty.
+func (r *renderer) appendSlug(dst []byte, t *tokenRef, v string, style Style, folder bool) []byte {
+	if !folder && t.id < len(r.memo) {
+		if e := r.memo[t.id]; e.set {
+			{
+				src := (*r.buf)[e.start:e.end]
+				if !e.upper {
+					return append(dst, src...)
+				}
+				for _, c := range src {
+					if c >= 'A' && c <= 'Z' {
+						c += 'a' - 'A'
+					}
+					dst = append(dst, c)
+				}
+				return dst
+			}
+		}
+	}
+	start := len(dst)
+	dst = slug.Append(dst, v)
+	if style == StyleUppercase {
+		for i := start; i < len(dst); i++ {
+			if c := dst[i]; c >= 'a' && c <= 'z' {
+				dst[i] = c - ('a' - 'A')
+			}
+		}
+	}
+	if folder && t.id < len(r.memo) {
+		r.memo[t.id] = memoEntry{set: true, start: start, end: len(dst), upper: style == StyleUppercase}
+	}
+	return dst
 }
 
 func (r *renderer) fail(tpl *Template, section, token, problem string) error {
@@ -256,34 +306,46 @@ func (r *renderer) emptyNote() string {
 
 // fill replaces each token of tpl by its value: slugified and styled, or
 // as it is for an id.
-func (r *renderer) fill(tpl *Template, section string, style Style, folder bool) (string, error) {
-	var b strings.Builder
+func (r *renderer) fill(tpl *Template, section string, style Style, folder bool) error {
+	bp := r.fileBuf
+	if folder {
+		bp = r.buf
+	}
+	b := *bp
+	defer func() { *bp = b }()
 	for _, p := range tpl.parts {
 		if p.token == nil {
-			b.WriteString(p.literal)
+			b = append(b, p.literal...)
 			continue
 		}
 		v, err := r.value(p.token, folder)
 		if err != nil {
-			return "", r.fail(tpl, section, p.token.raw, err.Error())
+			return r.fail(tpl, section, p.token.raw, err.Error())
 		}
-		if p.token.field == FieldID {
+		start := len(b)
+		switch {
+		case p.token.field == FieldID:
 			if !isSafeID(v) {
-				return "", r.fail(tpl, section, p.token.raw, fmt.Sprintf("id %q: want an id of letters, digits and dashes", v))
+				return r.fail(tpl, section, p.token.raw, fmt.Sprintf("id %q: want an id of letters, digits and dashes", v))
 			}
-		} else {
-			v = style.apply(slug.Make(v))
+			b = append(b, v...)
+		case p.token.typ == TokRepresentation && !folder:
+			// Zou never shows a representation in file names.
+		default:
+			if !isASCII(v) && !utf8.ValidString(v) {
+				return r.fail(tpl, section, p.token.raw, fmt.Sprintf("the name %q is not valid UTF-8", v))
+			}
+			*bp = b // appendSlug may read the folder buffer
+			b = r.appendSlug(b, p.token, v, style, folder)
 		}
-		if v == "" {
+		if len(b) == start {
 			if !r.mayBeEmpty(p.token) {
-				raw, _ := r.value(p.token, folder)
-				return "", r.fail(tpl, section, p.token.raw, fmt.Sprintf("%q has no letter or digit to show in a path", raw))
+				return r.fail(tpl, section, p.token.raw, fmt.Sprintf("%q has no letter or digit to show in a path", v))
 			}
 			r.empty = append(r.empty, p.token.raw)
 		}
-		b.WriteString(v)
 	}
-	return b.String(), nil
+	return nil
 }
 
 // mayBeEmpty reports whether a token is empty by design here (Zou shows
@@ -301,6 +363,15 @@ func (r *renderer) mayBeEmpty(t *tokenRef) bool {
 		return r.ctx.TaskType.zero()
 	}
 	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func isSafeID(s string) bool {
@@ -491,10 +562,21 @@ func (r *renderer) value(t *tokenRef, folder bool) (string, error) {
 		}
 		return c.Name, nil
 	case TokVersion, TokRevision:
+		if c.Revision >= 0 && c.Revision < 1000 {
+			return revisionText[c.Revision], nil
+		}
 		return zfill(strconv.Itoa(c.Revision), 3), nil
 	}
 	return "", fmt.Errorf("unknown token (want one of %s)", tokenList())
 }
+
+// revisionText holds "000" to "999".
+var revisionText = func() (t [1000]string) {
+	for i := range t {
+		t[i] = fmt.Sprintf("%03d", i)
+	}
+	return t
+}()
 
 // zfill pads s with zeros on the left to width, as Python's str.zfill
 // (after a leading sign).

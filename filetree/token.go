@@ -3,6 +3,7 @@ package filetree
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Token is a template variable, written <Token> or <Token.field>.
@@ -57,6 +58,24 @@ const (
 	FieldID        = "id"
 )
 
+// tokenIDs gives each distinct token text a small number, so a render can
+// remember per token without comparing strings.
+var (
+	tokenIDsMu sync.Mutex
+	tokenIDs   = map[string]int{}
+)
+
+func tokenID(raw string) int {
+	tokenIDsMu.Lock()
+	defer tokenIDsMu.Unlock()
+	id, ok := tokenIDs[raw]
+	if !ok {
+		id = len(tokenIDs)
+		tokenIDs[raw] = id
+	}
+	return id
+}
+
 func parseToken(raw string) (*tokenRef, error) {
 	typ, field, hasField := strings.Cut(raw, ".")
 	if hasField {
@@ -69,7 +88,7 @@ func parseToken(raw string) (*tokenRef, error) {
 	} else {
 		field = FieldName
 	}
-	ref := &tokenRef{raw: raw, typ: Token(typ), field: field}
+	ref := &tokenRef{raw: raw, typ: Token(typ), field: field, id: tokenID(raw)}
 	if !tokenSet[ref.typ] {
 		return ref, fmt.Errorf("%w <%s>: want one of %s", errUnknownToken, raw, tokenList())
 	}

@@ -45,12 +45,11 @@ const (
 	StyleUppercase Style = "uppercase"
 )
 
+// apply gives a slug (always lower case, ASCII) the style's case: only
+// uppercase changes it.
 func (s Style) apply(v string) string {
-	switch s {
-	case StyleUppercase:
+	if s == StyleUppercase {
 		return strings.ToUpper(v)
-	case StyleLowercase:
-		return strings.ToLower(v)
 	}
 	return v
 }
@@ -104,6 +103,7 @@ type tokenRef struct {
 	raw   string // the text between < and >
 	typ   Token
 	field string // name, short_name, number or id
+	id    int    // the same for every token of the same text
 }
 
 // LoadFile reads and validates a tree from a JSON file.
@@ -416,6 +416,24 @@ func position(data []byte, offset int) string {
 	line := 1 + bytes.Count(data[:offset], []byte("\n"))
 	col := offset - bytes.LastIndexByte(data[:offset], '\n')
 	return fmt.Sprintf("line %d, column %d", line, col)
+}
+
+// templates returns the folder and file name templates of a mode for a
+// kind, or an error naming what is missing.
+func (t *Tree) templates(mode string, kind Kind) (*Mode, *Template, *Template, error) {
+	m, ok := t.Modes[mode]
+	if ok {
+		ft, ok1 := m.FolderPath.Templates[kind]
+		nt, ok2 := m.FileName.Templates[kind]
+		if ok1 && ok2 && ft.err == nil && nt.err == nil {
+			return m, ft, nt, nil
+		}
+	}
+	if _, _, err := t.template(mode, "folder_path", kind); err != nil {
+		return nil, nil, nil, err
+	}
+	_, _, err := t.template(mode, "file_name", kind)
+	return nil, nil, nil, err
 }
 
 // template returns the template of a mode for a kind, or an error naming

@@ -52,7 +52,7 @@ func Make(s string) string {
 	}
 	s = replaceQuoteRuns(s, "-")
 	if isPlainASCII(s) {
-		return finish(s)
+		return finishASCII(s)
 	}
 	// 2.
 	s = transliterate(nfkd(s))
@@ -67,6 +67,47 @@ func Make(s string) string {
 	// decomposed (U+0130 and U+212A decompose to I and K).
 	s = nfkd(s)
 	return finish(s)
+}
+
+// Append appends the slug of s to dst.
+func Append(dst []byte, s string) []byte {
+	if out, ok := appendPlain(dst, s); ok {
+		return out
+	}
+	return append(dst, Make(s)...)
+}
+
+// appendPlain appends the slug of s in one pass when s is ASCII without
+// "&" or apostrophes (most names); it reports false, having appended
+// nothing that counts, otherwise.
+func appendPlain(buf []byte, s string) ([]byte, bool) {
+	base := len(buf)
+	pendingDash := false
+	prev := byte(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c == '&' || c == '\'' {
+			return buf[:base], false
+		}
+		if c == ',' && prev >= '0' && prev <= '9' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+			prev = c
+			continue
+		}
+		prev = c
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			if pendingDash && len(buf) > base {
+				buf = append(buf, '_')
+			}
+			pendingDash = false
+			buf = append(buf, c)
+			continue
+		}
+		pendingDash = true
+	}
+	return buf, true
 }
 
 // isSlug reports whether s is already a slug: runs of [a-z0-9] joined by
@@ -132,6 +173,49 @@ func finish(s string) string {
 		pendingDash = true
 	}
 	return b.String()
+}
+
+// finishASCII is finish for ASCII text: the common case of names.
+func finishASCII(s string) string {
+	return string(appendASCII(make([]byte, 0, len(s)), s))
+}
+
+// appendASCII appends the slug of ASCII text whose apostrophe runs were
+// already replaced (step 1).
+func appendASCII(buf []byte, s string) []byte {
+	base := len(buf)
+	pendingDash := false
+	prev := byte(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\'':
+			continue
+		case c == ',' && prev >= '0' && prev <= '9':
+			j := i + 1
+			for j < len(s) && s[j] == '\'' {
+				j++
+			}
+			if j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				prev = c
+				continue
+			}
+		}
+		prev = c
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			if pendingDash && len(buf) > base {
+				buf = append(buf, '_')
+			}
+			pendingDash = false
+			buf = append(buf, c)
+			continue
+		}
+		pendingDash = true
+	}
+	return buf
 }
 
 // nextNonQuote returns the rune at byte i as the comma rule sees it:

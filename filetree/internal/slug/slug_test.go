@@ -48,6 +48,12 @@ func TestGolden(t *testing.T) {
 				t.Errorf("Make(%q) = %q, want %q", input, got, want)
 			}
 		}
+		if got := string(Append([]byte("x"), input)); got != "x"+want {
+			mismatches++
+			if mismatches <= 20 {
+				t.Errorf("Append(%q) = %q, want %q", input, got, "x"+want)
+			}
+		}
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
@@ -94,6 +100,7 @@ func unescapePython(s string) (string, error) {
 
 func TestCornerCases(t *testing.T) {
 	for in, want := range map[string]string{
+		"1,2": "12", "1,,2": "1_2", "a,1": "a_1", "1,a": "1_a", ",1,": "1",
 		"!!!": "", "&amp;": "", "A&amp;B": "a_b", "&amp;amp;": "amp", "&apos;": "apos",
 		"1,000": "1000", "1,2,3": "123", "1, 000": "1_000", "It's a test": "it_s_a_test",
 		"it’s": "its", "it&#39;s": "its", "caf&eacute;s": "cafe_s", "½": "1_2",
@@ -102,6 +109,9 @@ func TestCornerCases(t *testing.T) {
 	} {
 		if got := Make(in); got != want {
 			t.Errorf("Make(%q) = %q, want %q", in, got, want)
+		}
+		if got := string(Append(nil, in)); got != want {
+			t.Errorf("Append(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
