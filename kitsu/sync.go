@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -462,9 +461,9 @@ func (l syncList) member(i int, name string) (string, error) {
 			return "", missing()
 		}
 	case v.Kind() == reflect.Struct:
-		fields := syncFieldsOf(v.Type())
-		if index, ok := fields.byName[name]; ok {
-			f, err := v.FieldByIndexErr(index)
+		fields := infoOf(v.Type())
+		if fi, ok := fields.fields[name]; ok {
+			f, err := v.FieldByIndexErr(fi.index)
 			if err != nil { // behind a nil embedded pointer
 				return "", missing()
 			}
@@ -492,47 +491,6 @@ func (l syncList) member(i int, name string) (string, error) {
 		return "", invalidArg(where+"."+name, m.Type(), "a string")
 	}
 	return m.String(), nil
-}
-
-// syncFields maps the JSON member names of a struct type to its fields,
-// and locates its Extra map (the members a model has no field for).
-type syncFields struct {
-	byName map[string][]int
-	extra  []int
-}
-
-var syncFieldCache sync.Map // reflect.Type -> *syncFields
-
-// syncFieldsOf reads the json tags of a struct type, as encoding/json
-// does: a promoted field is named by its tag, or by its Go name; the
-// shallower of two fields with one name wins.
-func syncFieldsOf(t reflect.Type) *syncFields {
-	if f, ok := syncFieldCache.Load(t); ok {
-		return f.(*syncFields)
-	}
-	f := &syncFields{byName: map[string][]int{}}
-	extraType := reflect.TypeFor[map[string]any]()
-	for _, sf := range reflect.VisibleFields(t) {
-		tag := sf.Tag.Get("json")
-		if sf.Name == "Extra" && tag == "-" && sf.Type == extraType {
-			if f.extra == nil || len(sf.Index) < len(f.extra) {
-				f.extra = sf.Index
-			}
-			continue
-		}
-		if !sf.IsExported() || tag == "-" || (sf.Anonymous && tag == "" && sf.Type.Kind() == reflect.Struct) {
-			continue
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		if name == "" {
-			name = sf.Name
-		}
-		if old, dup := f.byName[name]; !dup || len(sf.Index) < len(old) {
-			f.byName[name] = sf.Index
-		}
-	}
-	got, _ := syncFieldCache.LoadOrStore(t, f)
-	return got.(*syncFields)
 }
 
 // syncDeref follows pointers and interfaces; it returns the zero Value for
