@@ -172,6 +172,11 @@ func TestRenderRefusesUnsafePaths(t *testing.T) {
 	p, err := tr.Render(Working, ctx, nil)
 	require.NoError(t, err)
 	assert.Len(t, p.FileName, 4096)
+	// A NUL in a name becomes a separator, never a byte of the path.
+	ctx.Entity.Name = "a\x00b"
+	p, err = tr.Render(Working, ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "a_b", p.FileName)
 	// Invalid UTF-8 is refused: Kitsu names are text.
 	ctx.Entity.Name = "ab\xffcd"
 	_, err = tr.Render(Working, ctx, nil)

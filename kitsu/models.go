@@ -229,6 +229,12 @@ type Sequence struct {
 	EpisodeName string `json:"episode_name,omitempty"`
 }
 
+// Scene is a layout scene of a sequence (ParentID), from which shots are
+// made.
+type Scene struct {
+	EntityFields
+}
+
 // Shot is a shot; ParentID is its sequence.
 type Shot struct {
 	EntityFields
@@ -561,3 +567,4 @@ func (m *FileStatus) UnmarshalJSONFrom(d *jsontext.Decoder) error         { retu
 func (m *WorkingFile) UnmarshalJSONFrom(d *jsontext.Decoder) error        { return decodeModel(d, m) }
 func (m *OutputFile) UnmarshalJSONFrom(d *jsontext.Decoder) error         { return decodeModel(d, m) }
 func (m *PreviewFile) UnmarshalJSONFrom(d *jsontext.Decoder) error        { return decodeModel(d, m) }
+func (m *Scene) UnmarshalJSONFrom(d *jsontext.Decoder) error              { return decodeModel(d, m) }

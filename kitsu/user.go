@@ -2,8 +2,6 @@ package kitsu
 
 import (
 	"context"
-
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // This file holds gazu's user module: what the logged-in user works on.
@@ -11,14 +9,7 @@ import (
 // projects: an entity, a task type or an asset type is listed when at
 // least one such task is on it (for an admin too).
 
-// Scene is a layout scene of a sequence (ParentID), from which shots are
-// made.
-type Scene struct {
-	EntityFields
-}
-
 // UnmarshalJSONFrom decodes a scene, keeping unnamed members in Extra.
-func (m *Scene) UnmarshalJSONFrom(d *jsontext.Decoder) error { return decodeModel(d, m) }
 
 // userList asks a list route of the user's data and sorts it by name, as
 // gazu does. (Zou lists each record once, however many of the user's
