@@ -32,10 +32,7 @@ func filesSlug(name string) string {
 // filesZouTree reads one of the trees Zou ships (default, simple).
 func filesZouTree(t *testing.T, name string) map[string]any {
 	t.Helper()
-	dir := os.Getenv("KITSU_ZOU_FILE_TREES")
-	if dir == "" {
-		t.Skip("KITSU_ZOU_FILE_TREES is not set: `eval \"$(scripts/kitsu-dev env)\"` gives it")
-	}
+	dir := kitsutest.ZouFileTrees(t)
 	return filesReadTree(t, filepath.Join(dir, name+".json"))
 }
 

@@ -1067,10 +1067,7 @@ func TestTaskGetTaskURLFromServer(t *testing.T) {
 // taskSetSimpleTree gives a project Zou's shipped "simple" file tree.
 func taskSetSimpleTree(t *testing.T, c *kitsu.Client, projectID string) {
 	t.Helper()
-	dir := os.Getenv("KITSU_ZOU_FILE_TREES")
-	if dir == "" {
-		t.Skip("KITSU_ZOU_FILE_TREES is not set: run `eval \"$(scripts/kitsu-dev env)\"`")
-	}
+	dir := kitsutest.ZouFileTrees(t)
 	raw, err := os.ReadFile(filepath.Join(dir, "simple.json"))
 	require.NoError(t, err)
 	var tree map[string]any

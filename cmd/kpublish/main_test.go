@@ -166,8 +166,7 @@ func TestPathOnline(t *testing.T) {
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
 	host, user, password := kitsutest.Env(t)
-	trees := os.Getenv("KITSU_ZOU_FILE_TREES")
-	require.NotEmpty(t, trees, "scripts/kitsu-dev env gives KITSU_ZOU_FILE_TREES")
+	trees := kitsutest.ZouFileTrees(t)
 	data, err := os.ReadFile(filepath.Join(trees, "simple.json"))
 	require.NoError(t, err)
 	var tree map[string]any

@@ -365,10 +365,7 @@ func TestDifferentialAgainstZou(t *testing.T) {
 
 	// The two trees Zou ships, read from the server's own package (Zou
 	// 1.0.97 removed the route that set them by name), then ours.
-	zouTrees := os.Getenv("KITSU_ZOU_FILE_TREES")
-	if zouTrees == "" {
-		t.Fatal("KITSU_ZOU_FILE_TREES is not set: scripts/kitsu-dev env gives it")
-	}
+	zouTrees := kitsutest.ZouFileTrees(t)
 	var worlds []*world
 	for _, name := range []string{"default", "simple"} {
 		data, err := os.ReadFile(filepath.Join(zouTrees, name+".json"))

@@ -23,10 +23,7 @@ func TestContextsFromKitsu(t *testing.T) {
 	t.Parallel()
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
-	trees := os.Getenv("KITSU_ZOU_FILE_TREES")
-	if trees == "" {
-		t.Fatal("KITSU_ZOU_FILE_TREES is not set: scripts/kitsu-dev env gives it")
-	}
+	trees := kitsutest.ZouFileTrees(t)
 	data, err := os.ReadFile(filepath.Join(trees, "simple.json"))
 	require.NoError(t, err)
 	var treeJSON map[string]any

@@ -317,3 +317,19 @@ func NewTask(t testing.TB, c *kitsu.Client, projectID, entityID, taskTypeID, nam
 	}
 	return &task
 }
+
+// ZouFileTrees returns the folder of the file trees Zou ships (default,
+// simple) that scripts/kitsu-dev env exports as KITSU_ZOU_FILE_TREES:
+// Zou 1.0.97 can no longer set them by name. It skips the test when the
+// variable is not set, and fails it when a server is required.
+func ZouFileTrees(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("KITSU_ZOU_FILE_TREES")
+	if dir == "" {
+		if Required() {
+			t.Fatal("KITSU_ZOU_FILE_TREES is not set: scripts/kitsu-dev env gives it")
+		}
+		t.Skip("KITSU_ZOU_FILE_TREES is not set: " + HowToRun)
+	}
+	return dir
+}
