@@ -398,6 +398,21 @@ func TestRoots(t *testing.T) {
 		require.NoError(t, err, tc.in)
 		assert.Equal(t, tc.want, got, tc.in)
 	}
+	for in, want := range map[string]string{
+		`P:\work\x\y.ma`:          "/prod/work/x/y.ma",
+		"/Volumes/prod/work/x":    "/prod/work/x",
+		`\\cache\share\sim\a.vdb`: "/prod/cache/sim/a.vdb",
+		"/prod/work/x":            "/prod/work/x",
+	} {
+		got, err := roots.ToTree(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	_, err = roots.ToTree("/elsewhere/x")
+	assert.ErrorContains(t, err, "under no known root")
+	_, err = roots.ToTree(`P:\..\x`)
+	assert.ErrorContains(t, err, "climbs out")
+
 	_, err = roots.ToOS("/prod/cache/x", Darwin)
 	assert.ErrorContains(t, err, "no darwin root")
 	_, err = roots.ToOS("/other/x", Linux)

@@ -147,6 +147,32 @@ func (r Roots) ToOS(path, goos string) (string, error) {
 	return "", fmt.Errorf("filetree: %q is under no known root (mountpoints: %s)", path, strings.Join(slices.Sorted(maps.Keys(r)), ", "))
 }
 
+// ToTree converts a path from any platform's form (under one of the
+// roots) back to the tree's form: the mountpoint, then / separators. A
+// path already in the tree's form is returned with / separators.
+func (r Roots) ToTree(path string) (string, error) {
+	norm := strings.ReplaceAll(path, `\`, "/")
+	best, bestLen := "", -1
+	for mp, byOS := range r {
+		for _, prefix := range append([]string{mp}, slices.Collect(maps.Values(byOS))...) {
+			p := strings.TrimRight(strings.ReplaceAll(prefix, `\`, "/"), "/")
+			rest, ok := cutPrefixFold(norm, p)
+			if ok && (rest == "" || rest[0] == '/') && len(p) > bestLen {
+				best, bestLen = mp+rest, len(p)
+			}
+		}
+	}
+	if bestLen < 0 {
+		return "", fmt.Errorf("filetree: %q is under no known root (mountpoints: %s)", path, strings.Join(slices.Sorted(maps.Keys(r)), ", "))
+	}
+	for _, seg := range strings.Split(best, "/") {
+		if seg == ".." {
+			return "", fmt.Errorf("filetree: %q climbs out of its root with ..", path)
+		}
+	}
+	return best, nil
+}
+
 func checkGOOS(goos string) error {
 	switch goos {
 	case Linux, Darwin, Windows:

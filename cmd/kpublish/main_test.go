@@ -118,6 +118,13 @@ func TestParse(t *testing.T) {
 	assert.Contains(t, errOut, "can be read 2 ways")
 	assert.Contains(t, errOut, `Project="a_b"`)
 
+	// A Windows path under a platform root.
+	roots := filepath.Join(t.TempDir(), "roots.json")
+	require.NoError(t, os.WriteFile(roots, []byte(`{"/prod": {"linux": "/mnt/prod", "windows": "P:\\"}}`), 0o644))
+	out, errOut, code = kp(t, nil, "parse", `P:\work\big_buck_bunny\shots\sq01\sh010\animation\maya\big_buck_bunny_sq01_sh010_animation_main_v003.ma`, "--roots", roots)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "Shot: sh010\n")
+
 	_, errOut, code = kp(t, nil, "parse", "/elsewhere/x.ma")
 	assert.Equal(t, 3, code)
 	assert.Contains(t, errOut, "matches no template")

@@ -18,13 +18,16 @@ path shows), whatever its separators and case.
   kpublish parse /prod/work/cosmos/shots/s01/p01/animation/maya/cosmos_s01_p01_animation_main_v003.ma
   kpublish parse 'P:\prod\...\file.ma' --tree studio-tree.json --json
 
+With --roots FILE, a path under any platform's root (P:\\prod\\..., /mnt/prod/...)
+is read as the tree's own form first.
+
 A path that can be read more than one way is an error listing every reading:
 kpublish never guesses. With --project-id (and KITSU_HOST and credentials),
 the project's tree comes from Kitsu and the values are resolved to Kitsu
 records (project, entity, task type, task).`
 
 func newParseCmd() *cobra.Command {
-	var treeSpec, projectID string
+	var treeSpec, projectID, rootsFile string
 	var jsonOut bool
 	cmd := &cobra.Command{
 		Use:   "parse PATH",
@@ -50,7 +53,17 @@ func newParseCmd() *cobra.Command {
 					return err
 				}
 			}
-			p, err := tree.Parse(args[0])
+			path := args[0]
+			if rootsFile != "" {
+				roots, err := filetree.LoadRoots(rootsFile)
+				if err != nil {
+					return inputErr(err)
+				}
+				if path, err = roots.ToTree(path); err != nil {
+					return inputErr(err)
+				}
+			}
+			p, err := tree.Parse(path)
 			if err != nil {
 				var amb *filetree.AmbiguousError
 				if jsonOut && errors.As(err, &amb) {
@@ -102,6 +115,7 @@ func newParseCmd() *cobra.Command {
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	cmd.Flags().StringVar(&treeSpec, "tree", "", `tree file, or "default"`)
 	cmd.Flags().StringVar(&projectID, "project-id", "", "read the tree of this Kitsu project and resolve the values to records")
+	cmd.Flags().StringVar(&rootsFile, "roots", "", "roots file: read a path under a platform root (P:\\..., /mnt/...) as the tree's")
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print one JSON object")
 	return cmd
 }
