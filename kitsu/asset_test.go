@@ -1,11 +1,8 @@
 package kitsu_test
 
 import (
-	"context"
-	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -27,20 +24,6 @@ func assetTypeIDs(types []kitsu.AssetType) []string {
 
 func assetInstanceIDs(instances []kitsu.AssetInstance) []string {
 	return kitsutest.IDs(instances, func(i *kitsu.AssetInstance) string { return i.ID })
-}
-
-// assetRemoveInstanceOnCleanup deletes an asset instance when the test
-// ends: Zou cannot delete a project that still has asset instances, so
-// this cleanup must run before the project's (register it after).
-func assetRemoveInstanceOnCleanup(t *testing.T, c *kitsu.Client, id string) {
-	t.Helper()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := c.Delete(ctx, "data/asset-instances/"+id, nil); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
-			t.Errorf("cleanup: asset instance %s: %v", id, err)
-		}
-	})
 }
 
 func TestAssetNewAssetAndGetAsset(t *testing.T) {
@@ -208,9 +191,7 @@ func TestAssetAllAssetsForOpenProjects(t *testing.T) {
 	a1 := kitsutest.NewAsset(t, c, open1.ID, at.ID, "", kitsutest.Unique("Open one"))
 	a2 := kitsutest.NewAsset(t, c, open2.ID, at.ID, "", kitsutest.Unique("Open two"))
 	hidden := kitsutest.NewAsset(t, c, closed.ID, at.ID, "", kitsutest.Unique("Closed"))
-	var status kitsu.ProjectStatus
-	require.NoError(t, c.FetchFirst(ctx, "project-status", &status, &kitsu.RequestOptions{Params: params("name", "Closed")}))
-	require.NoError(t, c.Update(ctx, "projects", closed.ID, map[string]any{"project_status_id": status.ID}, nil))
+	kitsutest.CloseProject(t, c, closed.ID)
 
 	got, err := c.Asset.AllAssetsForOpenProjects(ctx)
 	require.NoError(t, err)
@@ -381,13 +362,7 @@ func TestAssetNewAndRemoveAssetType(t *testing.T) {
 
 	created, err := c.Asset.NewAssetType(ctx, name)
 	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := c.Delete(ctx, "data/entity-types/"+created.ID, nil); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
-			t.Errorf("cleanup: asset type %s: %v", created.ID, err)
-		}
-	})
+	kitsutest.DeleteOnCleanup(t, c, "data/entity-types/"+created.ID, nil)
 	assert.Equal(t, name, created.Name)
 	again, err := c.Asset.NewAssetType(ctx, strings.ToLower(name))
 	require.NoError(t, err)
@@ -565,13 +540,7 @@ func TestAssetRemoveAsset(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	// An asset with a task is only canceled, unless forced.
-	var taskType kitsu.EntityType
-	require.NoError(t, c.FetchFirst(ctx, "task-types", &taskType, &kitsu.RequestOptions{Params: params("name", "Modeling")}))
-	var todo kitsu.ProjectStatus
-	require.NoError(t, c.FetchFirst(ctx, "task-status", &todo, &kitsu.RequestOptions{Params: params("is_default", "true")}))
-	require.NoError(t, c.Create(ctx, "tasks", map[string]any{
-		"project_id": p.ID, "task_type_id": taskType.ID, "task_status_id": todo.ID, "entity_id": tasked.ID, "name": "main",
-	}, nil))
+	kitsutest.NewTask(t, c, p.ID, tasked.ID, kitsutest.TaskTypeNamed(t, c, "Modeling").ID, "main")
 	require.NoError(t, c.Asset.RemoveAsset(ctx, tasked.ID, &kitsu.RemoveAssetOptions{}))
 	got, err := c.Asset.GetAsset(ctx, tasked.ID)
 	require.NoError(t, err)
@@ -598,13 +567,13 @@ func TestAssetAssetInstances(t *testing.T) {
 	// Instances inside an asset: numbered per instantiated asset.
 	tree1, err := c.Asset.NewAssetAssetInstance(ctx, set.ID, tree.ID, &kitsu.NewAssetAssetInstanceOptions{Description: "by the river"})
 	require.NoError(t, err)
-	assetRemoveInstanceOnCleanup(t, c, tree1.ID)
+	kitsutest.RemoveAssetInstanceOnCleanup(t, c, tree1.ID)
 	tree2, err := c.Asset.NewAssetAssetInstance(ctx, set.ID, tree.ID, nil)
 	require.NoError(t, err)
-	assetRemoveInstanceOnCleanup(t, c, tree2.ID)
+	kitsutest.RemoveAssetInstanceOnCleanup(t, c, tree2.ID)
 	rock1, err := c.Asset.NewAssetAssetInstance(ctx, set.ID, rock.ID, nil)
 	require.NoError(t, err)
-	assetRemoveInstanceOnCleanup(t, c, rock1.ID)
+	kitsutest.RemoveAssetInstanceOnCleanup(t, c, rock1.ID)
 	assert.Equal(t, "Tree_0001", tree1.Name)
 	assert.Equal(t, 1, tree1.Number)
 	assert.Equal(t, "by the river", tree1.Description)
@@ -657,11 +626,10 @@ func TestAssetAssetInstances(t *testing.T) {
 	assert.Equal(t, []string{tree1.ID}, assetInstanceIDs(shots[sh.ID]))
 
 	// An instance in a layout scene; those in the set are not scene ones.
-	var scene kitsu.Entity
-	require.NoError(t, c.Post(ctx, "data/projects/"+p.ID+"/scenes", map[string]any{"name": "SC01", "sequence_id": sq.ID}, &scene, nil))
+	scene := kitsutest.NewScene(t, c, p.ID, sq.ID, "SC01")
 	var inScene kitsu.AssetInstance
 	require.NoError(t, c.Post(ctx, "data/scenes/"+scene.ID+"/asset-instances", map[string]any{"asset_id": tree.ID}, &inScene, nil))
-	assetRemoveInstanceOnCleanup(t, c, inScene.ID)
+	kitsutest.RemoveAssetInstanceOnCleanup(t, c, inScene.ID)
 	scenes, err := c.Asset.AllSceneAssetInstancesForAsset(ctx, tree.ID)
 	require.NoError(t, err)
 	assert.Len(t, scenes, 1, "instances in no scene are left out")

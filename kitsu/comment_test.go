@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"image"
-	"image/color"
 	"image/png"
 	"net/http"
 	"net/http/httptest"
@@ -25,34 +24,12 @@ import (
 // commentUnknownID is a well-formed id that no record has.
 const commentUnknownID = "00000000-0000-4000-8000-00000000c0de"
 
-// commentFixture is a task on an asset of a fresh project.
-type commentFixture struct {
-	project *kitsu.Project
-	asset   *kitsu.Asset
-	task    *kitsu.Task
-}
-
-func newCommentFixture(t *testing.T, c *kitsu.Client) commentFixture {
-	t.Helper()
-	at := kitsutest.NewAssetType(t, c)
-	p := kitsutest.NewProject(t, c, false)
-	a := kitsutest.NewAsset(t, c, p.ID, at.ID, "", kitsutest.Unique("Tree"))
-	task := kitsutest.NewTask(t, c, p.ID, a.ID, kitsutest.TaskTypeNamed(t, c, "Modeling").ID, "main")
-	return commentFixture{project: p, asset: a, task: task}
-}
-
 // commentTaskStatusID reads the task's status on the server.
 func commentTaskStatusID(t *testing.T, c *kitsu.Client, taskID string) string {
 	t.Helper()
 	var task kitsu.Task
 	require.NoError(t, c.FetchOne(kitsutest.Context(t), "tasks", taskID, &task, nil))
 	return task.TaskStatusID
-}
-
-func commentRequireInvalid(t *testing.T, err error, argument string) {
-	t.Helper()
-	require.ErrorIs(t, err, kitsu.ErrInvalidArgument)
-	require.ErrorContains(t, err, argument)
 }
 
 // commentWriteFile writes a file in a test directory and returns its path.
@@ -91,23 +68,23 @@ func TestTaskAddCommentChangesTaskStatus(t *testing.T) {
 	t.Parallel()
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
-	f := newCommentFixture(t, c)
+	f := kitsutest.NewAssetTask(t, c)
 	todo := kitsutest.TaskStatusNamed(t, c, "todo")
 	wip := kitsutest.TaskStatusNamed(t, c, "wip")
 	wfa := kitsutest.TaskStatusNamed(t, c, "wfa")
 	retake := kitsutest.TaskStatusNamed(t, c, "retake")
 	me, err := c.GetCurrentUser(ctx)
 	require.NoError(t, err)
-	require.Equal(t, todo.ID, commentTaskStatusID(t, c, f.task.ID))
+	require.Equal(t, todo.ID, commentTaskStatusID(t, c, f.Task.ID))
 
-	started, err := c.Task.AddComment(ctx, f.task.ID, wip.ID, "starting the blockout", &kitsu.AddCommentOptions{
+	started, err := c.Task.AddComment(ctx, f.Task.ID, wip.ID, "starting the blockout", &kitsu.AddCommentOptions{
 		Checklist: []map[string]any{{"text": "silhouette", "checked": false}},
 		Links:     []string{"https://example.com/ref"},
 	})
 	require.NoError(t, err)
 	assert.NotEmpty(t, started.ID)
 	assert.Equal(t, "starting the blockout", started.Text)
-	assert.Equal(t, f.task.ID, started.ObjectID)
+	assert.Equal(t, f.Task.ID, started.ObjectID)
 	assert.Equal(t, wip.ID, started.TaskStatusID)
 	require.NotNil(t, started.TaskStatus)
 	assert.Equal(t, "wip", started.TaskStatus.ShortName)
@@ -115,37 +92,37 @@ func TestTaskAddCommentChangesTaskStatus(t *testing.T) {
 	require.Len(t, started.Checklist, 1)
 	assert.Equal(t, "silhouette", started.Checklist[0]["text"])
 	assert.Equal(t, []any{"https://example.com/ref"}, started.Extra["links"])
-	assert.Equal(t, wip.ID, commentTaskStatusID(t, c, f.task.ID), "the comment moved the task to WIP")
+	assert.Equal(t, wip.ID, commentTaskStatusID(t, c, f.Task.ID), "the comment moved the task to WIP")
 
 	// A manager may write in someone else's name...
 	artist, _ := kitsutest.NewArtist(t, c)
-	review, err := c.Task.AddComment(ctx, f.task.ID, wfa.ID, "", &kitsu.AddCommentOptions{PersonID: artist.ID})
+	review, err := c.Task.AddComment(ctx, f.Task.ID, wfa.ID, "", &kitsu.AddCommentOptions{PersonID: artist.ID})
 	require.NoError(t, err)
 	assert.Equal(t, "", review.Text, "the text may be empty")
 	assert.Equal(t, artist.ID, review.PersonID)
-	assert.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.task.ID), "the comment moved the task to WFA")
+	assert.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.Task.ID), "the comment moved the task to WFA")
 	// ...and back-date a comment, which then leaves the status to the
 	// newest one.
 	when := time.Date(2024, 3, 5, 14, 30, 0, 0, time.UTC)
-	old, err := c.Task.AddComment(ctx, f.task.ID, retake.ID, "from the archive", &kitsu.AddCommentOptions{CreatedAt: when})
+	old, err := c.Task.AddComment(ctx, f.Task.ID, retake.ID, "from the archive", &kitsu.AddCommentOptions{CreatedAt: when})
 	require.NoError(t, err)
 	assert.True(t, old.CreatedAt.Equal(when), "created_at %v, want %v", old.CreatedAt, when)
 	assert.Equal(t, retake.ID, old.TaskStatusID)
-	assert.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.task.ID), "an older comment does not set the status")
+	assert.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.Task.ID), "an older comment does not set the status")
 
 	// Bad arguments are refused before anything is sent.
 	_, err = c.Task.AddComment(ctx, "not-an-id", wip.ID, "x", nil)
-	commentRequireInvalid(t, err, "task id")
-	_, err = c.Task.AddComment(ctx, f.task.ID, "", "x", nil)
-	commentRequireInvalid(t, err, "task status id")
-	_, err = c.Task.AddComment(ctx, f.task.ID, wip.ID, "x", &kitsu.AddCommentOptions{PersonID: "bob"})
-	commentRequireInvalid(t, err, "person id")
-	_, err = c.Task.AddComment(ctx, f.task.ID, wip.ID, "x", &kitsu.AddCommentOptions{Attachments: []string{filepath.Join(t.TempDir(), "missing.txt")}})
-	commentRequireInvalid(t, err, "attachment")
+	kitsutest.RequireInvalid(t, err, "task id")
+	_, err = c.Task.AddComment(ctx, f.Task.ID, "", "x", nil)
+	kitsutest.RequireInvalid(t, err, "task status id")
+	_, err = c.Task.AddComment(ctx, f.Task.ID, wip.ID, "x", &kitsu.AddCommentOptions{PersonID: "bob"})
+	kitsutest.RequireInvalid(t, err, "person id")
+	_, err = c.Task.AddComment(ctx, f.Task.ID, wip.ID, "x", &kitsu.AddCommentOptions{Attachments: []string{filepath.Join(t.TempDir(), "missing.txt")}})
+	kitsutest.RequireInvalid(t, err, "attachment")
 
 	_, err = c.Task.AddComment(ctx, commentUnknownID, wip.ID, "x", nil)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
-	all, err := c.Task.AllCommentsForTask(ctx, f.task.ID)
+	all, err := c.Task.AllCommentsForTask(ctx, f.Task.ID)
 	require.NoError(t, err)
 	assert.Len(t, all, 3, "refused comments left nothing behind")
 }
@@ -154,21 +131,21 @@ func TestTaskAddCommentWithAttachmentsAndAddAttachmentFiles(t *testing.T) {
 	t.Parallel()
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
-	f := newCommentFixture(t, c)
+	f := kitsutest.NewAssetTask(t, c)
 	wfa := kitsutest.TaskStatusNamed(t, c, "wfa")
 
 	first := []byte("notes about the tree\n")
 	second := append([]byte{0x00, 0xff, 0x10}, bytes.Repeat([]byte("bark"), 4096)...)
 	paths := []string{commentWriteFile(t, "notes.txt", first), commentWriteFile(t, "bark.bin", second)}
 	var progress commentProgress
-	comment, err := c.Task.AddComment(ctx, f.task.ID, wfa.ID, "files attached", &kitsu.AddCommentOptions{
+	comment, err := c.Task.AddComment(ctx, f.Task.ID, wfa.ID, "files attached", &kitsu.AddCommentOptions{
 		Attachments: paths,
 		Checklist:   []map[string]any{{"text": "check the bark", "checked": true}},
 		Links:       []string{"https://example.com/a"},
 		Progress:    progress.report,
 	})
 	require.NoError(t, err)
-	assert.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.task.ID), "a multipart comment changes the status too")
+	assert.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.Task.ID), "a multipart comment changes the status too")
 	require.Len(t, comment.Checklist, 1)
 	assert.Equal(t, true, comment.Checklist[0]["checked"])
 	assert.Equal(t, []any{"https://example.com/a"}, comment.Extra["links"])
@@ -186,7 +163,7 @@ func TestTaskAddCommentWithAttachmentsAndAddAttachmentFiles(t *testing.T) {
 	fourth := []byte("{\"frame\": 12}")
 	more := []string{commentWriteFile(t, "cache.raw", third), commentWriteFile(t, "frame.json", fourth)}
 	var moreProgress commentProgress
-	added, err := c.Task.AddAttachmentFilesToComment(ctx, f.task.ID, comment.ID, more, &kitsu.AddAttachmentFilesOptions{Progress: moreProgress.report})
+	added, err := c.Task.AddAttachmentFilesToComment(ctx, f.Task.ID, comment.ID, more, &kitsu.AddAttachmentFilesOptions{Progress: moreProgress.report})
 	require.NoError(t, err)
 	require.Len(t, added, 2)
 	assert.Equal(t, []string{"cache.raw", "frame.json"}, []string{added[0].Name, added[1].Name})
@@ -200,22 +177,22 @@ func TestTaskAddCommentWithAttachmentsAndAddAttachmentFiles(t *testing.T) {
 		kitsutest.IDs(got.AttachmentFiles, func(a *kitsu.AttachmentFile) string { return a.Name }))
 
 	// One file alone.
-	single, err := c.Task.AddAttachmentFilesToComment(ctx, f.task.ID, comment.ID, more[1:], nil)
+	single, err := c.Task.AddAttachmentFilesToComment(ctx, f.Task.ID, comment.ID, more[1:], nil)
 	require.NoError(t, err)
 	require.Len(t, single, 1)
 	assert.Equal(t, fourth, commentDownload(t, c, commentAttachmentRoute(single[0])))
 
 	// Bad input, and a comment that is not on the task.
-	_, err = c.Task.AddAttachmentFilesToComment(ctx, f.task.ID, comment.ID, nil, nil)
-	commentRequireInvalid(t, err, "attachment")
-	_, err = c.Task.AddAttachmentFilesToComment(ctx, f.task.ID, comment.ID, []string{t.TempDir()}, nil)
-	commentRequireInvalid(t, err, "attachment")
-	_, err = c.Task.AddAttachmentFilesToComment(ctx, f.task.ID, "x", more, nil)
-	commentRequireInvalid(t, err, "comment id")
-	other := kitsutest.NewTask(t, c, f.project.ID, f.asset.ID, kitsutest.TaskTypeNamed(t, c, "Shading").ID, "main")
+	_, err = c.Task.AddAttachmentFilesToComment(ctx, f.Task.ID, comment.ID, nil, nil)
+	kitsutest.RequireInvalid(t, err, "attachment")
+	_, err = c.Task.AddAttachmentFilesToComment(ctx, f.Task.ID, comment.ID, []string{t.TempDir()}, nil)
+	kitsutest.RequireInvalid(t, err, "attachment")
+	_, err = c.Task.AddAttachmentFilesToComment(ctx, f.Task.ID, "x", more, nil)
+	kitsutest.RequireInvalid(t, err, "comment id")
+	other := kitsutest.NewTask(t, c, f.Project.ID, f.Asset.ID, kitsutest.TaskTypeNamed(t, c, "Shading").ID, "main")
 	_, err = c.Task.AddAttachmentFilesToComment(ctx, other.ID, comment.ID, more, nil)
 	require.ErrorIs(t, err, kitsu.ErrNotAllowed)
-	_, err = c.Task.AddAttachmentFilesToComment(ctx, f.task.ID, commentUnknownID, more, nil)
+	_, err = c.Task.AddAttachmentFilesToComment(ctx, f.Task.ID, commentUnknownID, more, nil)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 }
 
@@ -223,32 +200,32 @@ func TestTaskGetCommentsAndRemoveComment(t *testing.T) {
 	t.Parallel()
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
-	f := newCommentFixture(t, c)
+	f := kitsutest.NewAssetTask(t, c)
 	todo := kitsutest.TaskStatusNamed(t, c, "todo")
 	wip := kitsutest.TaskStatusNamed(t, c, "wip")
 	wfa := kitsutest.TaskStatusNamed(t, c, "wfa")
 
-	_, err := c.Task.GetLastCommentForTask(ctx, f.task.ID)
+	_, err := c.Task.GetLastCommentForTask(ctx, f.Task.ID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound, "a task without comments")
-	none, err := c.Task.AllCommentsForTask(ctx, f.task.ID)
+	none, err := c.Task.AllCommentsForTask(ctx, f.Task.ID)
 	require.NoError(t, err)
 	require.NotNil(t, none)
 	require.Empty(t, none)
 
-	older, err := c.Task.AddComment(ctx, f.task.ID, wip.ID, "first", nil)
+	older, err := c.Task.AddComment(ctx, f.Task.ID, wip.ID, "first", nil)
 	require.NoError(t, err)
 	time.Sleep(1100 * time.Millisecond) // Zou orders comments by creation time
-	newer, err := c.Task.AddComment(ctx, f.task.ID, wfa.ID, "second", nil)
+	newer, err := c.Task.AddComment(ctx, f.Task.ID, wfa.ID, "second", nil)
 	require.NoError(t, err)
 
-	all, err := c.Task.AllCommentsForTask(ctx, f.task.ID)
+	all, err := c.Task.AllCommentsForTask(ctx, f.Task.ID)
 	require.NoError(t, err)
 	require.Equal(t, []string{newer.ID, older.ID}, kitsutest.IDs(all, func(c *kitsu.Comment) string { return c.ID }), "newest first")
 	assert.Equal(t, []string{"second", "first"}, []string{all[0].Text, all[1].Text})
 	require.NotNil(t, all[0].Person)
 	assert.Equal(t, newer.PersonID, all[0].Person.ID)
 
-	last, err := c.Task.GetLastCommentForTask(ctx, f.task.ID)
+	last, err := c.Task.GetLastCommentForTask(ctx, f.Task.ID)
 	require.NoError(t, err)
 	assert.Equal(t, newer.ID, last.ID)
 
@@ -256,20 +233,20 @@ func TestTaskGetCommentsAndRemoveComment(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "first", got.Text)
 	assert.Equal(t, wip.ID, got.TaskStatusID)
-	assert.Equal(t, f.task.ID, got.ObjectID)
+	assert.Equal(t, f.Task.ID, got.ObjectID)
 
 	// Removing the newest comment gives the task back the status of the
 	// one before.
-	require.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.task.ID))
+	require.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.Task.ID))
 	require.NoError(t, c.Task.RemoveComment(ctx, newer.ID))
-	assert.Equal(t, wip.ID, commentTaskStatusID(t, c, f.task.ID))
+	assert.Equal(t, wip.ID, commentTaskStatusID(t, c, f.Task.ID))
 	_, err = c.Task.GetComment(ctx, newer.ID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
-	last, err = c.Task.GetLastCommentForTask(ctx, f.task.ID)
+	last, err = c.Task.GetLastCommentForTask(ctx, f.Task.ID)
 	require.NoError(t, err)
 	assert.Equal(t, older.ID, last.ID)
 	require.NoError(t, c.Task.RemoveComment(ctx, older.ID))
-	assert.Equal(t, todo.ID, commentTaskStatusID(t, c, f.task.ID), "without comments the task is back to its default status")
+	assert.Equal(t, todo.ID, commentTaskStatusID(t, c, f.Task.ID), "without comments the task is back to its default status")
 
 	err = c.Task.RemoveComment(ctx, older.ID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
@@ -278,25 +255,25 @@ func TestTaskGetCommentsAndRemoveComment(t *testing.T) {
 	_, err = c.Task.AllCommentsForTask(ctx, commentUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
-	commentRequireInvalid(t, c.Task.RemoveComment(ctx, ""), "comment id")
+	kitsutest.RequireInvalid(t, c.Task.RemoveComment(ctx, ""), "comment id")
 	_, err = c.Task.GetComment(ctx, "42")
-	commentRequireInvalid(t, err, "comment id")
+	kitsutest.RequireInvalid(t, err, "comment id")
 	_, err = c.Task.AllCommentsForTask(ctx, "42")
-	commentRequireInvalid(t, err, "task id")
+	kitsutest.RequireInvalid(t, err, "task id")
 	_, err = c.Task.GetLastCommentForTask(ctx, "42")
-	commentRequireInvalid(t, err, "task id")
+	kitsutest.RequireInvalid(t, err, "task id")
 }
 
 func TestTaskUpdateComment(t *testing.T) {
 	t.Parallel()
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
-	f := newCommentFixture(t, c)
+	f := kitsutest.NewAssetTask(t, c)
 	wip := kitsutest.TaskStatusNamed(t, c, "wip")
 	wfa := kitsutest.TaskStatusNamed(t, c, "wfa")
 	retake := kitsutest.TaskStatusNamed(t, c, "retake")
 
-	comment, err := c.Task.AddComment(ctx, f.task.ID, wfa.ID, "ready for review", nil)
+	comment, err := c.Task.AddComment(ctx, f.Task.ID, wfa.ID, "ready for review", nil)
 	require.NoError(t, err)
 	comment.Text = "ready for review (v2)"
 	comment.Checklist = []map[string]any{{"text": "uvs", "checked": true}}
@@ -308,7 +285,7 @@ func TestTaskUpdateComment(t *testing.T) {
 	assert.Equal(t, "ready for review (v2)", updated.Text)
 	assert.Equal(t, retake.ID, updated.TaskStatusID)
 	assert.Equal(t, map[string]any{"frame": float64(12)}, updated.Data)
-	assert.Equal(t, retake.ID, commentTaskStatusID(t, c, f.task.ID), "the new status of the newest comment is the task's")
+	assert.Equal(t, retake.ID, commentTaskStatusID(t, c, f.Task.ID), "the new status of the newest comment is the task's")
 	stored, err := c.Task.GetComment(ctx, comment.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "ready for review (v2)", stored.Text)
@@ -323,8 +300,8 @@ func TestTaskUpdateComment(t *testing.T) {
 	// An artist edits the text of their own comment: gazu's whole-record
 	// update names pinned and for_client, which Zou refuses to artists.
 	artist, ac := kitsutest.NewArtist(t, c)
-	require.NoError(t, c.Put(ctx, "actions/tasks/"+f.task.ID+"/assign", map[string]any{"person_id": artist.ID}, nil, nil))
-	own, err := ac.Task.AddComment(ctx, f.task.ID, wip.ID, "typo hre", nil)
+	kitsutest.AssignTask(t, c, f.Task.ID, artist.ID)
+	own, err := ac.Task.AddComment(ctx, f.Task.ID, wip.ID, "typo hre", nil)
 	require.NoError(t, err)
 	assert.Equal(t, artist.ID, own.PersonID)
 	own.Text = "typo here"
@@ -337,30 +314,15 @@ func TestTaskUpdateComment(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotAllowed)
 
 	_, err = c.Task.UpdateComment(ctx, kitsu.Comment{})
-	commentRequireInvalid(t, err, "comment id")
+	kitsutest.RequireInvalid(t, err, "comment id")
 	bad := *stored
 	bad.TaskStatusID = "wip"
 	_, err = c.Task.UpdateComment(ctx, bad)
-	commentRequireInvalid(t, err, "task status id")
+	kitsutest.RequireInvalid(t, err, "task status id")
 	missing := *stored
 	missing.ID = commentUnknownID
 	_, err = c.Task.UpdateComment(ctx, missing)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
-}
-
-// commentPNG encodes a w×h picture with a pattern every pixel of which
-// can be checked.
-func commentPNG(t *testing.T, w, h int) ([]byte, *image.RGBA) {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			img.Set(x, y, color.RGBA{R: uint8(x * 255 / w), G: uint8(y * 255 / h), B: uint8((x + y) % 256), A: 255})
-		}
-	}
-	var buf bytes.Buffer
-	require.NoError(t, png.Encode(&buf, img))
-	return buf.Bytes(), img
 }
 
 // commentMovie makes a short movie with ffmpeg, skipping the caller when
@@ -391,15 +353,15 @@ func TestTaskAddPreviewPictureAndMovie(t *testing.T) {
 	t.Parallel()
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
-	f := newCommentFixture(t, c)
+	f := kitsutest.NewAssetTask(t, c)
 	wfa := kitsutest.TaskStatusNamed(t, c, "wfa")
-	comment, err := c.Task.AddComment(ctx, f.task.ID, wfa.ID, "first pass", nil)
+	comment, err := c.Task.AddComment(ctx, f.Task.ID, wfa.ID, "first pass", nil)
 	require.NoError(t, err)
 
-	pngBytes, img := commentPNG(t, 64, 48)
+	pngBytes, img := kitsutest.NewPNG(t, 64, 48)
 	picture := commentWriteFile(t, "tree_v001.png", pngBytes)
 	var progress commentProgress
-	pf, err := c.Task.AddPreview(ctx, f.task.ID, comment.ID, picture, &kitsu.AddPreviewOptions{Progress: progress.report})
+	pf, err := c.Task.AddPreview(ctx, f.Task.ID, comment.ID, picture, &kitsu.AddPreviewOptions{Progress: progress.report})
 	require.NoError(t, err)
 	assert.Equal(t, "png", pf.Extension)
 	assert.Equal(t, "ready", pf.Status)
@@ -407,7 +369,7 @@ func TestTaskAddPreviewPictureAndMovie(t *testing.T) {
 	assert.Equal(t, 1, pf.Revision)
 	assert.Equal(t, 64, pf.Width)
 	assert.Equal(t, 48, pf.Height)
-	assert.Equal(t, f.task.ID, pf.TaskID)
+	assert.Equal(t, f.Task.ID, pf.TaskID)
 	assert.Equal(t, int64(len(pngBytes)), progress.done.Load(), "progress counts the whole file")
 	assert.Positive(t, progress.calls.Load())
 
@@ -425,14 +387,14 @@ func TestTaskAddPreviewPictureAndMovie(t *testing.T) {
 	// The preview becomes the asset's thumbnail.
 	entity, err := c.Task.SetMainPreview(ctx, pf.ID, nil)
 	require.NoError(t, err)
-	assert.Equal(t, f.asset.ID, entity.ID)
+	assert.Equal(t, f.Asset.ID, entity.ID)
 	assert.Equal(t, pf.ID, entity.PreviewFileID)
 	_, err = c.Task.SetMainPreview(ctx, pf.ID, &kitsu.SetMainPreviewOptions{FrameNumber: new(2)})
 	require.ErrorIs(t, err, kitsu.ErrParameter, "a frame of a picture")
 	_, err = c.Task.SetMainPreview(ctx, pf.ID, &kitsu.SetMainPreviewOptions{FrameNumber: new(-1)})
-	commentRequireInvalid(t, err, "frame number")
+	kitsutest.RequireInvalid(t, err, "frame number")
 	_, err = c.Task.SetMainPreview(ctx, "pf", nil)
-	commentRequireInvalid(t, err, "preview file id")
+	kitsutest.RequireInvalid(t, err, "preview file id")
 	_, err = c.Task.SetMainPreview(ctx, commentUnknownID, nil)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
@@ -442,7 +404,7 @@ func TestTaskAddPreviewPictureAndMovie(t *testing.T) {
 		movieBytes, err := os.ReadFile(movie)
 		require.NoError(t, err)
 		var mp commentProgress
-		mv, err := c.Task.AddPreview(ctx, f.task.ID, comment.ID, movie, &kitsu.AddPreviewOptions{NoNormalize: true, Progress: mp.report})
+		mv, err := c.Task.AddPreview(ctx, f.Task.ID, comment.ID, movie, &kitsu.AddPreviewOptions{NoNormalize: true, Progress: mp.report})
 		require.NoError(t, err)
 		assert.Equal(t, "mp4", mv.Extension)
 		assert.Equal(t, "ready", mv.Status)
@@ -453,7 +415,7 @@ func TestTaskAddPreviewPictureAndMovie(t *testing.T) {
 
 		// A normalized movie is re-encoded by Zou.
 		sound := commentMovie(t, "tree_sound.mp4", true)
-		norm, err := c.Task.AddPreview(ctx, f.task.ID, comment.ID, sound, nil)
+		norm, err := c.Task.AddPreview(ctx, f.Task.ID, comment.ID, sound, nil)
 		require.NoError(t, err)
 		assert.Equal(t, "mp4", norm.Extension)
 		assert.Equal(t, "ready", norm.Status)
@@ -462,7 +424,7 @@ func TestTaskAddPreviewPictureAndMovie(t *testing.T) {
 
 		// Zou 1.0.97 cannot normalize a silent one-second movie: the
 		// preview is broken, and AddPreview says so.
-		silent, err := c.Task.AddPreview(ctx, f.task.ID, comment.ID, movie, nil)
+		silent, err := c.Task.AddPreview(ctx, f.Task.ID, comment.ID, movie, nil)
 		if err != nil {
 			require.ErrorIs(t, err, kitsu.ErrUploadFailed)
 			require.NotNil(t, silent)
@@ -478,39 +440,39 @@ func TestTaskCreatePreviewAndAddPreviewInputs(t *testing.T) {
 	t.Parallel()
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
-	f := newCommentFixture(t, c)
+	f := kitsutest.NewAssetTask(t, c)
 	wip := kitsutest.TaskStatusNamed(t, c, "wip")
-	first, err := c.Task.AddComment(ctx, f.task.ID, wip.ID, "v5", nil)
+	first, err := c.Task.AddComment(ctx, f.Task.ID, wip.ID, "v5", nil)
 	require.NoError(t, err)
-	second, err := c.Task.AddComment(ctx, f.task.ID, wip.ID, "next", nil)
+	second, err := c.Task.AddComment(ctx, f.Task.ID, wip.ID, "next", nil)
 	require.NoError(t, err)
 
-	pf, err := c.Task.CreatePreview(ctx, f.task.ID, first.ID, &kitsu.CreatePreviewOptions{Revision: new(5)})
+	pf, err := c.Task.CreatePreview(ctx, f.Task.ID, first.ID, &kitsu.CreatePreviewOptions{Revision: new(5)})
 	require.NoError(t, err)
 	assert.Equal(t, 5, pf.Revision)
 	assert.Equal(t, 1, pf.Position)
-	assert.Equal(t, f.task.ID, pf.TaskID)
+	assert.Equal(t, f.Task.ID, pf.TaskID)
 	assert.Equal(t, "processing", pf.Status, "nothing uploaded yet")
-	extra, err := c.Task.CreatePreview(ctx, f.task.ID, first.ID, nil)
+	extra, err := c.Task.CreatePreview(ctx, f.Task.ID, first.ID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 5, extra.Revision, "the comment's revision")
 	assert.Equal(t, 2, extra.Position)
-	next, err := c.Task.CreatePreview(ctx, f.task.ID, second.ID, nil)
+	next, err := c.Task.CreatePreview(ctx, f.Task.ID, second.ID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 6, next.Revision, "the task's next revision")
-	_, err = c.Task.CreatePreview(ctx, f.task.ID, second.ID, &kitsu.CreatePreviewOptions{Revision: new(-1)})
-	commentRequireInvalid(t, err, "revision")
-	third, err := c.Task.AddComment(ctx, f.task.ID, wip.ID, "reuse", nil)
+	_, err = c.Task.CreatePreview(ctx, f.Task.ID, second.ID, &kitsu.CreatePreviewOptions{Revision: new(-1)})
+	kitsutest.RequireInvalid(t, err, "revision")
+	third, err := c.Task.AddComment(ctx, f.Task.ID, wip.ID, "reuse", nil)
 	require.NoError(t, err)
-	_, err = c.Task.CreatePreview(ctx, f.task.ID, third.ID, &kitsu.CreatePreviewOptions{Revision: new(5)})
+	_, err = c.Task.CreatePreview(ctx, f.Task.ID, third.ID, &kitsu.CreatePreviewOptions{Revision: new(5)})
 	require.Error(t, err, "revision 5 is taken on this task")
 	var reply *kitsu.Error
 	require.ErrorAs(t, err, &reply)
-	_, err = c.Task.CreatePreview(ctx, f.task.ID, "c", nil)
-	commentRequireInvalid(t, err, "comment id")
+	_, err = c.Task.CreatePreview(ctx, f.Task.ID, "c", nil)
+	kitsutest.RequireInvalid(t, err, "comment id")
 
 	// A picture from a URL.
-	pngBytes, _ := commentPNG(t, 32, 32)
+	pngBytes, _ := kitsutest.NewPNG(t, 32, 32)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/renders/tree.png" {
 			http.NotFound(w, r)
@@ -520,37 +482,37 @@ func TestTaskCreatePreviewAndAddPreviewInputs(t *testing.T) {
 		_, _ = w.Write(pngBytes)
 	}))
 	t.Cleanup(srv.Close)
-	fromURL, err := c.Task.AddPreview(ctx, f.task.ID, third.ID, "", &kitsu.AddPreviewOptions{URL: srv.URL + "/renders/tree.png", Revision: new(9)})
+	fromURL, err := c.Task.AddPreview(ctx, f.Task.ID, third.ID, "", &kitsu.AddPreviewOptions{URL: srv.URL + "/renders/tree.png", Revision: new(9)})
 	require.NoError(t, err)
 	assert.Equal(t, "png", fromURL.Extension)
 	assert.Equal(t, "tree", fromURL.OriginalName)
 	assert.Equal(t, 9, fromURL.Revision)
 	assert.Equal(t, 32, fromURL.Width)
-	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, "", &kitsu.AddPreviewOptions{URL: srv.URL + "/renders/gone.png"})
+	_, err = c.Task.AddPreview(ctx, f.Task.ID, third.ID, "", &kitsu.AddPreviewOptions{URL: srv.URL + "/renders/gone.png"})
 	require.ErrorIs(t, err, kitsu.ErrDownloadFailed)
 
 	// Bad input is refused before a preview is created.
-	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, "", nil)
-	commentRequireInvalid(t, err, "preview file path")
-	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, filepath.Join(t.TempDir(), "missing.png"), nil)
-	commentRequireInvalid(t, err, "preview file path")
-	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, commentWriteFile(t, "noextension", pngBytes), nil)
-	commentRequireInvalid(t, err, "preview file path")
-	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, "", &kitsu.AddPreviewOptions{URL: "ftp://example.com/a.png"})
-	commentRequireInvalid(t, err, "preview file URL")
-	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, "", &kitsu.AddPreviewOptions{URL: srv.URL + "/renders/"})
-	commentRequireInvalid(t, err, "preview file URL")
-	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, commentWriteFile(t, "a.png", pngBytes), &kitsu.AddPreviewOptions{Revision: new(-3)})
-	commentRequireInvalid(t, err, "revision")
+	_, err = c.Task.AddPreview(ctx, f.Task.ID, third.ID, "", nil)
+	kitsutest.RequireInvalid(t, err, "preview file path")
+	_, err = c.Task.AddPreview(ctx, f.Task.ID, third.ID, filepath.Join(t.TempDir(), "missing.png"), nil)
+	kitsutest.RequireInvalid(t, err, "preview file path")
+	_, err = c.Task.AddPreview(ctx, f.Task.ID, third.ID, commentWriteFile(t, "noextension", pngBytes), nil)
+	kitsutest.RequireInvalid(t, err, "preview file path")
+	_, err = c.Task.AddPreview(ctx, f.Task.ID, third.ID, "", &kitsu.AddPreviewOptions{URL: "ftp://example.com/a.png"})
+	kitsutest.RequireInvalid(t, err, "preview file URL")
+	_, err = c.Task.AddPreview(ctx, f.Task.ID, third.ID, "", &kitsu.AddPreviewOptions{URL: srv.URL + "/renders/"})
+	kitsutest.RequireInvalid(t, err, "preview file URL")
+	_, err = c.Task.AddPreview(ctx, f.Task.ID, third.ID, commentWriteFile(t, "a.png", pngBytes), &kitsu.AddPreviewOptions{Revision: new(-3)})
+	kitsutest.RequireInvalid(t, err, "revision")
 	previews := func() int {
 		var pfs []kitsu.PreviewFile
-		require.NoError(t, c.Get(ctx, "data/tasks/"+f.task.ID+"/previews", &pfs, nil))
+		require.NoError(t, c.Get(ctx, "data/tasks/"+f.Task.ID+"/previews", &pfs, nil))
 		return len(pfs)
 	}
 	before := previews()
 
 	// A kind of file Zou does not take: the preview created for it goes.
-	_, err = c.Task.AddPreview(ctx, f.task.ID, third.ID, commentWriteFile(t, "notes.xyz", []byte("not a preview")), nil)
+	_, err = c.Task.AddPreview(ctx, f.Task.ID, third.ID, commentWriteFile(t, "notes.xyz", []byte("not a preview")), nil)
 	require.ErrorIs(t, err, kitsu.ErrParameter)
 	assert.Equal(t, before, previews(), "no empty preview is left behind")
 }
@@ -559,31 +521,31 @@ func TestTaskTimeSpent(t *testing.T) {
 	t.Parallel()
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
-	f := newCommentFixture(t, c)
+	f := kitsutest.NewAssetTask(t, c)
 	artist, ac := kitsutest.NewArtist(t, c)
-	require.NoError(t, c.Put(ctx, "actions/tasks/"+f.task.ID+"/assign", map[string]any{"person_id": artist.ID}, nil, nil))
+	kitsutest.AssignTask(t, c, f.Task.ID, artist.ID)
 
-	empty, err := c.Task.GetTimeSpent(ctx, f.task.ID, nil)
+	empty, err := c.Task.GetTimeSpent(ctx, f.Task.ID, nil)
 	require.NoError(t, err)
 	assert.Zero(t, empty.Total)
 	assert.Empty(t, empty.Persons)
 
-	set, err := c.Task.SetTimeSpent(ctx, f.task.ID, artist.ID, "2024-03-05", 60)
+	set, err := c.Task.SetTimeSpent(ctx, f.Task.ID, artist.ID, "2024-03-05", 60)
 	require.NoError(t, err)
 	assert.Equal(t, 60.0, set.Duration)
 	assert.Equal(t, "2024-03-05", set.Date)
 	assert.Equal(t, artist.ID, set.PersonID)
-	assert.Equal(t, f.task.ID, set.TaskID)
-	added, err := c.Task.AddTimeSpent(ctx, f.task.ID, artist.ID, "2024-03-05", 30)
+	assert.Equal(t, f.Task.ID, set.TaskID)
+	added, err := c.Task.AddTimeSpent(ctx, f.Task.ID, artist.ID, "2024-03-05", 30)
 	require.NoError(t, err)
 	assert.Equal(t, set.ID, added.ID, "the same entry")
 	assert.Equal(t, 90.0, added.Duration, "60 + 30")
 	// The artist logs their own time on another day.
-	own, err := ac.Task.AddTimeSpent(ctx, f.task.ID, artist.ID, "2024-03-06", 15.5)
+	own, err := ac.Task.AddTimeSpent(ctx, f.Task.ID, artist.ID, "2024-03-06", 15.5)
 	require.NoError(t, err)
 	assert.Equal(t, 15.5, own.Duration)
 
-	all, err := c.Task.GetTimeSpent(ctx, f.task.ID, nil)
+	all, err := c.Task.GetTimeSpent(ctx, f.Task.ID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 105.5, all.Total)
 	require.Len(t, all.Persons[artist.ID], 2)
@@ -592,43 +554,43 @@ func TestTaskTimeSpent(t *testing.T) {
 		sum += ts.Duration
 	}
 	assert.Equal(t, all.Total, sum)
-	day, err := c.Task.GetTimeSpent(ctx, f.task.ID, &kitsu.GetTimeSpentOptions{Date: "2024-03-05"})
+	day, err := c.Task.GetTimeSpent(ctx, f.Task.ID, &kitsu.GetTimeSpentOptions{Date: "2024-03-05"})
 	require.NoError(t, err)
 	assert.Equal(t, 90.0, day.Total)
 	require.Len(t, day.Persons[artist.ID], 1)
 	assert.Equal(t, "2024-03-05", day.Persons[artist.ID][0].Date)
-	none, err := c.Task.GetTimeSpent(ctx, f.task.ID, &kitsu.GetTimeSpentOptions{Date: "2024-03-07"})
+	none, err := c.Task.GetTimeSpent(ctx, f.Task.ID, &kitsu.GetTimeSpentOptions{Date: "2024-03-07"})
 	require.NoError(t, err)
 	assert.Zero(t, none.Total)
 
 	// Setting replaces.
-	reset, err := c.Task.SetTimeSpent(ctx, f.task.ID, artist.ID, "2024-03-05", 45)
+	reset, err := c.Task.SetTimeSpent(ctx, f.Task.ID, artist.ID, "2024-03-05", 45)
 	require.NoError(t, err)
 	assert.Equal(t, 45.0, reset.Duration)
-	all, err = c.Task.GetTimeSpent(ctx, f.task.ID, nil)
+	all, err = c.Task.GetTimeSpent(ctx, f.Task.ID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 60.5, all.Total)
 
 	// Time is logged only for people assigned to the task.
 	me, err := c.GetCurrentUser(ctx)
 	require.NoError(t, err)
-	_, err = c.Task.SetTimeSpent(ctx, f.task.ID, me.ID, "2024-03-05", 10)
+	_, err = c.Task.SetTimeSpent(ctx, f.Task.ID, me.ID, "2024-03-05", 10)
 	require.ErrorIs(t, err, kitsu.ErrNotAllowed)
 
 	for _, bad := range []string{"2024-3-5", "05/03/2024", "", "2024-02-30"} {
-		_, err = c.Task.SetTimeSpent(ctx, f.task.ID, artist.ID, bad, 10)
-		commentRequireInvalid(t, err, "date")
-		_, err = c.Task.GetTimeSpent(ctx, f.task.ID, &kitsu.GetTimeSpentOptions{Date: bad + "x"})
-		commentRequireInvalid(t, err, "date")
+		_, err = c.Task.SetTimeSpent(ctx, f.Task.ID, artist.ID, bad, 10)
+		kitsutest.RequireInvalid(t, err, "date")
+		_, err = c.Task.GetTimeSpent(ctx, f.Task.ID, &kitsu.GetTimeSpentOptions{Date: bad + "x"})
+		kitsutest.RequireInvalid(t, err, "date")
 	}
-	_, err = c.Task.AddTimeSpent(ctx, f.task.ID, artist.ID, "2024-03-05", 0)
-	commentRequireInvalid(t, err, "duration")
-	_, err = c.Task.SetTimeSpent(ctx, f.task.ID, artist.ID, "2024-03-05", -5)
-	commentRequireInvalid(t, err, "duration")
-	_, err = c.Task.AddTimeSpent(ctx, f.task.ID, "", "2024-03-05", 5)
-	commentRequireInvalid(t, err, "person id")
+	_, err = c.Task.AddTimeSpent(ctx, f.Task.ID, artist.ID, "2024-03-05", 0)
+	kitsutest.RequireInvalid(t, err, "duration")
+	_, err = c.Task.SetTimeSpent(ctx, f.Task.ID, artist.ID, "2024-03-05", -5)
+	kitsutest.RequireInvalid(t, err, "duration")
+	_, err = c.Task.AddTimeSpent(ctx, f.Task.ID, "", "2024-03-05", 5)
+	kitsutest.RequireInvalid(t, err, "person id")
 	_, err = c.Task.GetTimeSpent(ctx, "t", nil)
-	commentRequireInvalid(t, err, "task id")
+	kitsutest.RequireInvalid(t, err, "task id")
 	_, err = c.Task.GetTimeSpent(ctx, commentUnknownID, nil)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 }
@@ -637,23 +599,23 @@ func TestTaskTaskToReview(t *testing.T) {
 	t.Parallel()
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
-	f := newCommentFixture(t, c)
+	f := kitsutest.NewAssetTask(t, c)
 	todo := kitsutest.TaskStatusNamed(t, c, "todo")
 	wfa := kitsutest.TaskStatusNamed(t, c, "wfa")
 	artist, _ := kitsutest.NewArtist(t, c)
 
-	task, err := c.Task.TaskToReview(ctx, f.task.ID, artist.ID, "please review the topology", nil)
+	task, err := c.Task.TaskToReview(ctx, f.Task.ID, artist.ID, "please review the topology", nil)
 	require.NoError(t, err)
-	assert.Equal(t, f.task.ID, task.ID)
+	assert.Equal(t, f.Task.ID, task.ID)
 	assert.Equal(t, wfa.ID, task.TaskStatusID)
-	assert.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.task.ID))
-	last, err := c.Task.GetLastCommentForTask(ctx, f.task.ID)
+	assert.Equal(t, wfa.ID, commentTaskStatusID(t, c, f.Task.ID))
+	last, err := c.Task.GetLastCommentForTask(ctx, f.Task.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "please review the topology", last.Text)
 	assert.Equal(t, artist.ID, last.PersonID, "written by the person given")
 
 	// KeepStatus records the note and leaves the status alone.
-	other := kitsutest.NewTask(t, c, f.project.ID, f.asset.ID, kitsutest.TaskTypeNamed(t, c, "Shading").ID, "main")
+	other := kitsutest.NewTask(t, c, f.Project.ID, f.Asset.ID, kitsutest.TaskTypeNamed(t, c, "Shading").ID, "main")
 	kept, err := c.Task.TaskToReview(ctx, other.ID, artist.ID, "not yet", &kitsu.TaskToReviewOptions{KeepStatus: true})
 	require.NoError(t, err)
 	assert.Equal(t, todo.ID, kept.TaskStatusID)
@@ -661,10 +623,10 @@ func TestTaskTaskToReview(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "not yet", last.Text)
 
-	_, err = c.Task.TaskToReview(ctx, f.task.ID, "artist", "x", nil)
-	commentRequireInvalid(t, err, "person id")
+	_, err = c.Task.TaskToReview(ctx, f.Task.ID, "artist", "x", nil)
+	kitsutest.RequireInvalid(t, err, "person id")
 	_, err = c.Task.TaskToReview(ctx, "", artist.ID, "x", nil)
-	commentRequireInvalid(t, err, "task id")
+	kitsutest.RequireInvalid(t, err, "task id")
 	_, err = c.Task.TaskToReview(ctx, commentUnknownID, artist.ID, "x", nil)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	if errors.Is(err, kitsu.ErrInvalidArgument) {

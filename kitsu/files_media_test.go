@@ -2,18 +2,14 @@ package kitsu_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
-	"errors"
 	"image"
-	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,40 +20,6 @@ import (
 
 // mediaUnknownID is a well-formed id that no record has.
 const mediaUnknownID = "00000000-0000-4000-8000-0000000000aa"
-
-// mediaShortUnique returns a unique name short enough for Zou's 40
-// character name columns.
-func mediaShortUnique(prefix string) string { return kitsutest.Unique(prefix) }
-
-// mediaDeleteOnCleanup deletes a record of Zou's generic routes when the
-// test ends.
-func mediaDeleteOnCleanup(t *testing.T, c *kitsu.Client, model, id string) {
-	t.Helper()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := c.Delete(ctx, "data/"+model+"/"+id, nil); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
-			t.Errorf("cleanup: %s %s: %v", model, id, err)
-		}
-	})
-}
-
-// mediaPNG writes a w×h PNG picture with a gradient to a new file and
-// returns its path.
-func mediaPNG(t *testing.T, dir, name string, w, h int) string {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			img.Set(x, y, color.RGBA{R: uint8(x * 255 / w), G: uint8(y * 255 / h), B: 128, A: 255})
-		}
-	}
-	var buf bytes.Buffer
-	require.NoError(t, png.Encode(&buf, img))
-	p := filepath.Join(dir, name)
-	require.NoError(t, os.WriteFile(p, buf.Bytes(), 0o644))
-	return p
-}
 
 // mediaPNGSize decodes a PNG and returns its size.
 func mediaPNGSize(t *testing.T, data []byte) (int, int) {
@@ -70,6 +32,7 @@ func mediaPNGSize(t *testing.T, data []byte) (int, int) {
 	return cfg.Width, cfg.Height
 }
 
+// mediaReadPNGSize reads a PNG file and returns its size.
 func mediaReadPNGSize(t *testing.T, path string) (int, int) {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -77,59 +40,15 @@ func mediaReadPNGSize(t *testing.T, path string) (int, int) {
 	return mediaPNGSize(t, data)
 }
 
-func mediaNoPartFiles(t *testing.T, dir string) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	for _, e := range entries {
-		assert.NotContains(t, e.Name(), ".part-", "a temporary download file was left behind")
-	}
-}
-
-// mediaTask creates a project, an asset and a Modeling task on it.
-type mediaFixture struct {
-	project *kitsu.Project
-	asset   *kitsu.Asset
-	task    *kitsu.Task
-	todo    *kitsu.TaskStatus
-}
-
-func newMediaFixture(t *testing.T, c *kitsu.Client) *mediaFixture {
-	t.Helper()
-	at := kitsutest.NewAssetType(t, c)
-	p := kitsutest.NewProject(t, c, false)
-	a := kitsutest.NewAsset(t, c, p.ID, at.ID, "", "Chair")
-	modeling := kitsutest.TaskTypeNamed(t, c, "Modeling")
-	task := kitsutest.NewTask(t, c, p.ID, a.ID, modeling.ID, "main")
-	return &mediaFixture{project: p, asset: a, task: task, todo: kitsutest.TaskStatusNamed(t, c, "todo")}
-}
-
-// mediaNewPreview adds a comment and a preview to the task and uploads
-// file as its content; it returns the preview as Zou answered the upload.
-func mediaNewPreview(t *testing.T, c *kitsu.Client, f *mediaFixture, file string) *kitsu.PreviewFile {
-	t.Helper()
-	ctx := kitsutest.Context(t)
-	var comment kitsu.Comment
-	require.NoError(t, c.Post(ctx, "actions/tasks/"+f.task.ID+"/comment", map[string]any{"task_status_id": f.todo.ID, "comment": "new preview"}, &comment, nil))
-	var preview kitsu.PreviewFile
-	require.NoError(t, c.Post(ctx, "actions/tasks/"+f.task.ID+"/comments/"+comment.ID+"/add-preview", map[string]any{}, &preview, nil))
-	if file == "" {
-		return &preview
-	}
-	var uploaded kitsu.PreviewFile
-	require.NoError(t, c.Upload(ctx, "pictures/preview-files/"+preview.ID, file, &uploaded, nil))
-	return &uploaded
-}
-
 func TestFilesMediaSoftwares(t *testing.T) {
 	t.Parallel()
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
 
-	name := mediaShortUnique("kp_Sw")
+	name := kitsutest.Unique("kp_Sw")
 	sw, err := c.Files.NewSoftware(ctx, name, "kps", ".kps", &kitsu.NewSoftwareOptions{SecondaryExtensions: []string{".kpx"}})
 	require.NoError(t, err)
-	mediaDeleteOnCleanup(t, c, "softwares", sw.ID)
+	kitsutest.DeleteOnCleanup(t, c, "data/softwares/"+sw.ID, nil)
 	assert.Equal(t, name, sw.Name)
 	assert.Equal(t, "kps", sw.ShortName)
 	assert.Equal(t, ".kps", sw.FileExtension)
@@ -169,7 +88,7 @@ func TestFilesMediaSoftwares(t *testing.T) {
 
 	_, err = c.Files.GetSoftware(ctx, mediaUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
-	_, err = c.Files.GetSoftwareByName(ctx, mediaShortUnique("kp none"))
+	_, err = c.Files.GetSoftwareByName(ctx, kitsutest.Unique("kp none"))
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Files.GetSoftware(ctx, "Blender")
@@ -189,10 +108,10 @@ func TestFilesMediaFileStatuses(t *testing.T) {
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
 
-	name := mediaShortUnique("kp_Status")
+	name := kitsutest.Unique("kp_Status")
 	fs, err := c.Files.NewFileStatus(ctx, name, "#f5a623")
 	require.NoError(t, err)
-	mediaDeleteOnCleanup(t, c, "file-status", fs.ID)
+	kitsutest.DeleteOnCleanup(t, c, "data/file-status/"+fs.ID, nil)
 	assert.Equal(t, name, fs.Name)
 	assert.Equal(t, "#f5a623", fs.Color)
 
@@ -217,7 +136,7 @@ func TestFilesMediaFileStatuses(t *testing.T) {
 	_, err = c.Files.GetFileStatusByName(ctx, "")
 	require.ErrorIs(t, err, kitsu.ErrInvalidArgument)
 	for _, bad := range []string{"", "red", "#fff", "f5a623", "#f5a62g", "#f5a6231"} {
-		_, err = c.Files.NewFileStatus(ctx, mediaShortUnique("kp bad"), bad)
+		_, err = c.Files.NewFileStatus(ctx, kitsutest.Unique("kp bad"), bad)
 		require.ErrorIs(t, err, kitsu.ErrInvalidArgument, "color %q", bad)
 	}
 	_, err = c.Files.NewFileStatus(ctx, " ", "#ffffff")
@@ -231,18 +150,18 @@ func TestFilesMediaOutputTypes(t *testing.T) {
 
 	// Studio-wide records first, so that they are removed after the
 	// project and its output files.
-	geoName, camName := mediaShortUnique("kp_Geo"), mediaShortUnique("kp Cam")
+	geoName, camName := kitsutest.Unique("kp_Geo"), kitsutest.Unique("kp Cam")
 	cam, err := c.Files.NewOutputType(ctx, camName, "cam")
 	require.NoError(t, err)
-	mediaDeleteOnCleanup(t, c, "output-types", cam.ID)
+	kitsutest.DeleteOnCleanup(t, c, "data/output-types/"+cam.ID, nil)
 	geo, err := c.Files.NewOutputType(ctx, geoName, "geo")
 	require.NoError(t, err)
-	mediaDeleteOnCleanup(t, c, "output-types", geo.ID)
+	kitsutest.DeleteOnCleanup(t, c, "data/output-types/"+geo.ID, nil)
 	assert.Equal(t, geoName, geo.Name)
 	assert.Equal(t, "geo", geo.ShortName)
-	status, err := c.Files.NewFileStatus(ctx, mediaShortUnique("kp ok"), "#00ff00")
+	status, err := c.Files.NewFileStatus(ctx, kitsutest.Unique("kp ok"), "#00ff00")
 	require.NoError(t, err)
-	mediaDeleteOnCleanup(t, c, "file-status", status.ID)
+	kitsutest.DeleteOnCleanup(t, c, "data/file-status/"+status.ID, nil)
 
 	again, err := c.Files.NewOutputType(ctx, geoName, "other")
 	require.NoError(t, err)
@@ -287,7 +206,7 @@ func TestFilesMediaOutputTypes(t *testing.T) {
 		}
 		var out kitsu.OutputFile
 		require.NoError(t, c.Create(ctx, "output-files", body, &out))
-		mediaDeleteOnCleanup(t, c, "output-files", out.ID) // before the instance
+		kitsutest.DeleteOnCleanup(t, c, "data/output-files/"+out.ID, nil) // before the instance
 	}
 	newOutput(map[string]any{"entity_id": set.ID, "output_type_id": geo.ID, "revision": 1})
 	newOutput(map[string]any{"entity_id": set.ID, "output_type_id": geo.ID, "revision": 2})
@@ -322,7 +241,7 @@ func TestFilesMediaOutputTypes(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Files.GetOutputType(ctx, mediaUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
-	_, err = c.Files.GetOutputTypeByName(ctx, mediaShortUnique("kp none"))
+	_, err = c.Files.GetOutputTypeByName(ctx, kitsutest.Unique("kp none"))
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Files.AllOutputTypesForEntity(ctx, "Set")
@@ -344,25 +263,25 @@ func TestFilesMediaPreviewFiles(t *testing.T) {
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
 	dir := t.TempDir()
-	f := newMediaFixture(t, c)
+	f := kitsutest.NewAssetTask(t, c)
 
-	picture := mediaNewPreview(t, c, f, mediaPNG(t, dir, "frame.png", 640, 360))
+	picture := kitsutest.NewPreview(t, c, f.Task, kitsutest.WritePNG(t, dir, "frame.png", 640, 360))
 	notes := []byte("# Notes\n\nThe chair needs a fourth leg.\n")
 	notesPath := filepath.Join(dir, "notes.md")
 	require.NoError(t, os.WriteFile(notesPath, notes, 0o644))
-	doc := mediaNewPreview(t, c, f, notesPath)
-	empty := mediaNewPreview(t, c, f, "")
+	doc := kitsutest.NewPreview(t, c, f.Task, notesPath)
+	empty := kitsutest.NewPreview(t, c, f.Task, "")
 
 	got, err := c.Files.GetPreviewFile(ctx, picture.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "png", got.Extension)
 	assert.Equal(t, "frame", got.OriginalName)
-	assert.Equal(t, f.task.ID, got.TaskID)
+	assert.Equal(t, f.Task.ID, got.TaskID)
 	assert.Equal(t, 1, got.Revision)
 	assert.Equal(t, 640, got.Width)
 	assert.Equal(t, 360, got.Height)
 
-	all, err := c.Files.GetAllPreviewFilesForTask(ctx, f.task.ID)
+	all, err := c.Files.GetAllPreviewFilesForTask(ctx, f.Task.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{picture.ID, doc.ID, empty.ID}, kitsutest.IDs(all, func(p *kitsu.PreviewFile) string { return p.ID }))
 	assert.Equal(t, []int{1, 2, 3}, []int{all[0].Revision, all[1].Revision, all[2].Revision})
@@ -450,7 +369,7 @@ func TestFilesMediaPreviewFiles(t *testing.T) {
 	kept, err := os.ReadFile(thumb)
 	require.NoError(t, err)
 	assert.Equal(t, "keep", string(kept))
-	mediaNoPartFiles(t, filepath.Dir(thumb))
+	kitsutest.AssertNoPartFiles(t, filepath.Dir(thumb))
 
 	// UpdatePreview changes the fields given.
 	updated, err := c.Files.UpdatePreview(ctx, picture.ID, map[string]any{"description": "front view", "validation_status": "validated"})
@@ -502,7 +421,7 @@ func TestFilesMediaAttachmentFiles(t *testing.T) {
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
 	dir := t.TempDir()
-	f := newMediaFixture(t, c)
+	f := kitsutest.NewAssetTask(t, c)
 
 	content := make([]byte, 1<<20+3)
 	_, _ = rand.Read(content)
@@ -512,13 +431,13 @@ func TestFilesMediaAttachmentFiles(t *testing.T) {
 	extraPath := filepath.Join(dir, "refs.txt")
 	require.NoError(t, os.WriteFile(extraPath, extra, 0o644))
 	var comment kitsu.Comment
-	require.NoError(t, c.Upload(ctx, "actions/tasks/"+f.task.ID+"/comment", main, &comment, &kitsu.UploadOptions{
-		Fields:     map[string]string{"task_status_id": f.todo.ID, "comment": "attached"},
+	require.NoError(t, c.Upload(ctx, "actions/tasks/"+f.Task.ID+"/comment", main, &comment, &kitsu.UploadOptions{
+		Fields:     map[string]string{"task_status_id": f.Task.TaskStatusID, "comment": "attached"},
 		ExtraFiles: []string{extraPath},
 	}))
 	require.Len(t, comment.AttachmentFiles, 2)
 
-	files, err := c.Files.GetAllAttachmentFilesForTask(ctx, f.task.ID)
+	files, err := c.Files.GetAllAttachmentFilesForTask(ctx, f.Task.ID)
 	require.NoError(t, err)
 	require.Len(t, files, 2)
 	byName := map[string]kitsu.AttachmentFile{}
@@ -556,9 +475,9 @@ func TestFilesMediaAttachmentFiles(t *testing.T) {
 
 	// An artist outside the project may not read them.
 	_, artist := kitsutest.NewArtist(t, c)
-	_, err = c.Files.GetAllAttachmentFilesForTask(ctx, f.task.ID)
+	_, err = c.Files.GetAllAttachmentFilesForTask(ctx, f.Task.ID)
 	require.NoError(t, err)
-	_, err = artist.Files.GetAllAttachmentFilesForTask(ctx, f.task.ID)
+	_, err = artist.Files.GetAllAttachmentFilesForTask(ctx, f.Task.ID)
 	require.ErrorIs(t, err, kitsu.ErrNotAllowed)
 	_, err = artist.Files.DownloadAttachmentFile(ctx, byName["refs.txt"].ID, filepath.Join(dir, "denied.txt"), nil)
 	require.ErrorIs(t, err, kitsu.ErrNotAllowed)
@@ -605,10 +524,10 @@ func TestFilesMediaAvatars(t *testing.T) {
 	require.True(t, os.IsNotExist(err))
 	err = c.Files.DownloadPersonAvatar(ctx, person.ID, filepath.Join(dir, "person.png"), nil)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
-	mediaNoPartFiles(t, dir)
+	kitsutest.AssertNoPartFiles(t, dir)
 
-	require.NoError(t, c.Upload(ctx, "pictures/thumbnails/projects/"+p.ID, mediaPNG(t, dir, "logo.png", 800, 300), nil, nil))
-	require.NoError(t, c.Upload(ctx, "pictures/thumbnails/persons/"+person.ID, mediaPNG(t, dir, "face.png", 200, 260), nil, nil))
+	require.NoError(t, c.Upload(ctx, "pictures/thumbnails/projects/"+p.ID, kitsutest.WritePNG(t, dir, "logo.png", 800, 300), nil, nil))
+	require.NoError(t, c.Upload(ctx, "pictures/thumbnails/persons/"+person.ID, kitsutest.WritePNG(t, dir, "face.png", 200, 260), nil, nil))
 
 	var done, total int64
 	require.NoError(t, c.Files.DownloadProjectAvatar(ctx, p.ID, dst, &kitsu.MediaDownloadOptions{Progress: func(d, a int64) { done, total = d, a }}))
@@ -647,5 +566,5 @@ func TestFilesMediaAvatars(t *testing.T) {
 	require.ErrorIs(t, c.Files.DownloadPersonAvatar(ctx, person.ID, " ", nil), kitsu.ErrInvalidArgument)
 	_, err = c.Files.DownloadProjectAvatarTo(ctx, p.ID, nil, nil)
 	require.ErrorIs(t, err, kitsu.ErrInvalidArgument)
-	mediaNoPartFiles(t, dir)
+	kitsutest.AssertNoPartFiles(t, dir)
 }

@@ -3,7 +3,6 @@ package kitsu_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -29,59 +28,10 @@ func filesSlug(name string) string {
 	return strings.ReplaceAll(strings.ToLower(name), " ", "_")
 }
 
-// filesZouTree reads one of the trees Zou ships (default, simple).
-func filesZouTree(t *testing.T, name string) map[string]any {
-	t.Helper()
-	dir := kitsutest.ZouFileTrees(t)
-	return filesReadTree(t, filepath.Join(dir, name+".json"))
-}
-
 // filesTestdataTree reads one of the trees of testdata/trees.
 func filesTestdataTree(t *testing.T, name string) map[string]any {
 	t.Helper()
-	return filesReadTree(t, filepath.Join("..", "testdata", "trees", name))
-}
-
-func filesReadTree(t *testing.T, path string) map[string]any {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var tree map[string]any
-	require.NoError(t, json.Unmarshal(b, &tree))
-	return tree
-}
-
-// filesNewOutputType creates a uniquely named output type, deleted when
-// the test ends. Create it before the project, so that the project (and
-// its output files) is deleted first.
-func filesNewOutputType(t *testing.T, c *kitsu.Client) *kitsu.OutputType {
-	t.Helper()
-	var ot kitsu.OutputType
-	name := kitsutest.Unique("Geo")
-	require.NoError(t, c.Create(kitsutest.Context(t), "output-types", map[string]any{"name": name, "short_name": "geo"}, &ot))
-	filesDeleteOnCleanup(t, c, "data/output-types/"+ot.ID)
-	return &ot
-}
-
-// filesNewSoftware creates a uniquely named software, deleted when the
-// test ends. Create it before the project.
-func filesNewSoftware(t *testing.T, c *kitsu.Client) *kitsu.Software {
-	t.Helper()
-	var sw kitsu.Software
-	name := kitsutest.Unique("Soft")
-	require.NoError(t, c.Create(kitsutest.Context(t), "softwares", map[string]any{"name": name, "short_name": "sft", "file_extension": ".sft"}, &sw))
-	filesDeleteOnCleanup(t, c, "data/softwares/"+sw.ID)
-	return &sw
-}
-
-func filesDeleteOnCleanup(t *testing.T, c *kitsu.Client, path string) {
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := c.Delete(ctx, path, nil); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
-			t.Logf("cleanup: %s: %v", path, err)
-		}
-	})
+	return kitsutest.ReadFileTree(t, filepath.Join("..", "testdata", "trees", name))
 }
 
 // filesFixture is a project with an asset and a shot, a task on each, an
@@ -107,8 +57,8 @@ type filesFixture struct {
 func filesSetup(t *testing.T, tree map[string]any) *filesFixture {
 	t.Helper()
 	f := &filesFixture{c: kitsutest.Client(t), ctx: kitsutest.Context(t)}
-	f.outputType = filesNewOutputType(t, f.c)
-	f.software = filesNewSoftware(t, f.c)
+	f.outputType = kitsutest.NewOutputType(t, f.c)
+	f.software = kitsutest.NewSoftware(t, f.c)
 	f.assetType = kitsutest.NewAssetType(t, f.c)
 	f.project = kitsutest.NewProject(t, f.c, false)
 	if tree != nil {
@@ -136,11 +86,7 @@ func (f *filesFixture) soft() string  { return filesSlug(f.software.Name) }
 // removes it (and its output files) when the test ends.
 func (f *filesFixture) newInstance(t *testing.T) *kitsu.AssetInstance {
 	t.Helper()
-	var ai kitsu.AssetInstance
-	require.NoError(t, f.c.Create(f.ctx, "asset-instances", map[string]any{
-		"asset_id": f.asset.ID, "name": "Tree Inst", "number": 1, "description": "",
-	}, &ai))
-	kitsutest.RemoveAssetInstanceOnCleanup(t, f.c, ai.ID)
+	ai := kitsutest.NewAssetInstance(t, f.c, f.asset.ID, "Tree Inst")
 	// Runs before the instance's removal: its output files hold it.
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -156,7 +102,7 @@ func (f *filesFixture) newInstance(t *testing.T) *kitsu.AssetInstance {
 			}
 		}
 	})
-	return &ai
+	return ai
 }
 
 func filesRevisions(files []kitsu.OutputFile) []int {
@@ -174,7 +120,7 @@ func TestFilesUpdateProjectFileTree(t *testing.T) {
 	p := kitsutest.NewProject(t, c, false)
 	assert.Empty(t, p.FileTree, "a new project has no tree")
 
-	for _, tree := range []map[string]any{filesZouTree(t, "simple"), filesZouTree(t, "default"), filesTestdataTree(t, "all_tokens.json")} {
+	for _, tree := range []map[string]any{kitsutest.ZouFileTree(t, "simple"), kitsutest.ZouFileTree(t, "default"), filesTestdataTree(t, "all_tokens.json")} {
 		got, err := c.Files.UpdateProjectFileTree(ctx, p.ID, tree)
 		require.NoError(t, err)
 		assert.Equal(t, p.ID, got.ID)
@@ -186,9 +132,9 @@ func TestFilesUpdateProjectFileTree(t *testing.T) {
 
 	_, err := c.Files.UpdateProjectFileTree(ctx, p.ID, nil)
 	assert.ErrorIs(t, err, kitsu.ErrInvalidArgument)
-	_, err = c.Files.UpdateProjectFileTree(ctx, "not-an-id", filesZouTree(t, "simple"))
+	_, err = c.Files.UpdateProjectFileTree(ctx, "not-an-id", kitsutest.ZouFileTree(t, "simple"))
 	assert.ErrorIs(t, err, kitsu.ErrInvalidArgument)
-	_, err = c.Files.UpdateProjectFileTree(ctx, filesUnknownID, filesZouTree(t, "simple"))
+	_, err = c.Files.UpdateProjectFileTree(ctx, filesUnknownID, kitsutest.ZouFileTree(t, "simple"))
 	assert.ErrorIs(t, err, kitsu.ErrNotFound)
 }
 
@@ -211,7 +157,7 @@ func TestFilesSetProjectFileTree(t *testing.T) {
 	assert.Empty(t, stored.FileTree)
 
 	// What to do instead works.
-	_, err = c.Files.UpdateProjectFileTree(ctx, p.ID, filesZouTree(t, "simple"))
+	_, err = c.Files.UpdateProjectFileTree(ctx, p.ID, kitsutest.ZouFileTree(t, "simple"))
 	require.NoError(t, err)
 
 	// An unknown project is said to be one.
@@ -229,7 +175,7 @@ func TestFilesSetProjectFileTree(t *testing.T) {
 
 func TestFilesBuildWorkingFilePathSimpleTree(t *testing.T) {
 	t.Parallel()
-	f := filesSetup(t, filesZouTree(t, "simple"))
+	f := filesSetup(t, kitsutest.ZouFileTree(t, "simple"))
 	c, ctx := f.c, f.ctx
 	assetDir := "/simple/productions/" + f.proj() + "/assets/" + f.atype() + "/tree/modeling/"
 	assetName := f.proj() + "_" + f.atype() + "_tree_modeling_"
@@ -295,7 +241,7 @@ func TestFilesBuildWorkingFilePathDefaultAndCustomTrees(t *testing.T) {
 
 	t.Run("default", func(t *testing.T) {
 		t.Parallel()
-		f := filesSetup(t, filesZouTree(t, "default"))
+		f := filesSetup(t, kitsutest.ZouFileTree(t, "default"))
 		// Zou's default tree has no name nor version in working file names.
 		for _, rev := range []int{1, 7} {
 			got, err := f.c.Files.BuildWorkingFilePath(f.ctx, f.assetTask.ID, &kitsu.BuildWorkingFilePathOptions{Revision: rev, Name: "other"})
@@ -337,7 +283,7 @@ func TestFilesBuildEntityOutputFilePath(t *testing.T) {
 
 	t.Run("simple", func(t *testing.T) {
 		t.Parallel()
-		f := filesSetup(t, filesZouTree(t, "simple"))
+		f := filesSetup(t, kitsutest.ZouFileTree(t, "simple"))
 		c, ctx := f.c, f.ctx
 		assetPath := "/simple/productions/export/" + f.proj() + "/assets/" + f.atype() + "/tree/modeling/" + f.otype() + "/" +
 			f.proj() + "_" + f.atype() + "_tree_modeling_" + f.otype() + "_"
@@ -409,7 +355,7 @@ func TestFilesBuildEntityOutputFilePath(t *testing.T) {
 
 	t.Run("default", func(t *testing.T) {
 		t.Parallel()
-		f := filesSetup(t, filesZouTree(t, "default"))
+		f := filesSetup(t, kitsutest.ZouFileTree(t, "default"))
 		got, err := f.c.Files.BuildEntityOutputFilePath(f.ctx, f.asset.ID, f.outputType.ID, f.modeling.ID, &kitsu.OutputFilePathOptions{Name: "Body"})
 		require.NoError(t, err)
 		assert.Equal(t, "/simple/productions/export/"+f.proj()+"/assets/"+f.atype()+"/tree/"+f.otype()+"/"+
@@ -440,7 +386,7 @@ func TestFilesBuildEntityOutputFilePath(t *testing.T) {
 
 func TestFilesEntityOutputRevisions(t *testing.T) {
 	t.Parallel()
-	f := filesSetup(t, filesZouTree(t, "simple"))
+	f := filesSetup(t, kitsutest.ZouFileTree(t, "simple"))
 	c, ctx := f.c, f.ctx
 	a, ot, tt := f.asset.ID, f.outputType.ID, f.modeling.ID
 	main := &kitsu.OutputRevisionOptions{Name: "main"}
@@ -591,7 +537,7 @@ func TestFilesEntityOutputRevisions(t *testing.T) {
 // happened and asserts only what is certain.
 func TestFilesConcurrentEntityOutputs(t *testing.T) {
 	t.Parallel()
-	f := filesSetup(t, filesZouTree(t, "simple"))
+	f := filesSetup(t, kitsutest.ZouFileTree(t, "simple"))
 	c, ctx := f.c, f.ctx
 	const n = 16
 
@@ -649,7 +595,7 @@ func TestFilesConcurrentEntityOutputs(t *testing.T) {
 
 func TestFilesAssetInstanceOutputs(t *testing.T) {
 	t.Parallel()
-	f := filesSetup(t, filesZouTree(t, "simple"))
+	f := filesSetup(t, kitsutest.ZouFileTree(t, "simple"))
 	c, ctx := f.c, f.ctx
 	ai := f.newInstance(t)
 	shot, ot, tt := f.shot.ID, f.outputType.ID, f.animation.ID
@@ -742,7 +688,7 @@ func TestFilesAssetInstanceOutputs(t *testing.T) {
 
 func TestFilesAssetInstanceOutputPathDefaultTree(t *testing.T) {
 	t.Parallel()
-	f := filesSetup(t, filesZouTree(t, "default"))
+	f := filesSetup(t, kitsutest.ZouFileTree(t, "default"))
 	ai := f.newInstance(t)
 	// Zou's default tree has no instance templates.
 	_, err := f.c.Files.BuildAssetInstanceOutputFilePath(f.ctx, ai.ID, f.shot.ID, f.outputType.ID, f.animation.ID, &kitsu.OutputFilePathOptions{Revision: 1})
@@ -759,7 +705,7 @@ func TestFilesAssetInstanceOutputPathDefaultTree(t *testing.T) {
 
 func TestFilesWorkingFiles(t *testing.T) {
 	t.Parallel()
-	f := filesSetup(t, filesZouTree(t, "simple"))
+	f := filesSetup(t, kitsutest.ZouFileTree(t, "simple"))
 	c, ctx := f.c, f.ctx
 	me, err := c.GetCurrentUser(ctx)
 	require.NoError(t, err)
@@ -895,7 +841,7 @@ func TestFilesDownloadWorkingFile(t *testing.T) {
 	// A tree whose working files live in a temporary folder, so that the
 	// stored path can be written to.
 	root := t.TempDir()
-	tree := filesZouTree(t, "simple")
+	tree := kitsutest.ZouFileTree(t, "simple")
 	tree["working"].(map[string]any)["mountpoint"] = root
 	f := filesSetup(t, tree)
 	c, ctx := f.c, f.ctx

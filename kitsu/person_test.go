@@ -2,7 +2,6 @@ package kitsu_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -20,18 +19,8 @@ func personTestNew(t *testing.T, c *kitsu.Client, opts *kitsu.NewPersonOptions) 
 	t.Helper()
 	p, err := c.Person.NewPerson(kitsutest.Context(t), "Kp"+strings.Fields(kitsutest.Unique("x"))[1], "Tester", kitsutest.UniqueEmail("kpublish person"), opts)
 	require.NoError(t, err)
-	personTestCleanup(t, c, p.ID)
+	kitsutest.RemovePersonOnCleanup(t, c, p.ID)
 	return p
-}
-
-func personTestCleanup(t *testing.T, c *kitsu.Client, id string) {
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := c.Delete(ctx, "data/persons/"+id, &kitsu.RequestOptions{Params: params("force", "true")}); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
-			t.Errorf("cleanup: deleting person %s: %v", id, err)
-		}
-	})
 }
 
 func personTestDepartment(t *testing.T, c *kitsu.Client) kitsu.Department {
@@ -55,7 +44,7 @@ func TestPersonNewPerson(t *testing.T) {
 		Departments: []string{dep.ID}, ContractType: "freelance", Password: "a long secret 42!",
 	})
 	require.NoError(t, err)
-	personTestCleanup(t, c, p.ID)
+	kitsutest.RemovePersonOnCleanup(t, c, p.ID)
 	assert.Len(t, p.ID, 36)
 	assert.Equal(t, "Person", p.Type)
 	assert.Equal(t, "Jane", p.FirstName)

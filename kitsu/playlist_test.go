@@ -92,9 +92,9 @@ func TestPlaylistAllPlaylistsForProject(t *testing.T) {
 	_, err = c.Playlist.AllPlaylistsForProject(ctx, shotUnknownID, nil)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Playlist.AllPlaylistsForProject(ctx, p.ID, &kitsu.AllPlaylistsForProjectOptions{Page: -1})
-	shotRequireInvalid(t, err, "page")
+	kitsutest.RequireInvalid(t, err, "page")
 	_, err = c.Playlist.AllPlaylistsForProject(ctx, "Review", nil)
-	shotRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 }
 
 func TestPlaylistAllPlaylistsForEpisode(t *testing.T) {
@@ -127,7 +127,7 @@ func TestPlaylistAllPlaylistsForEpisode(t *testing.T) {
 	byID := kitsu.Episode{EntityFields: kitsu.EntityFields{Base: kitsu.Base{ID: e2.ID}}}
 	got, err = c.Playlist.AllPlaylistsForEpisode(ctx, byID)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"E02 review 01"}, shotNames(got, playlistTestName))
+	assert.Equal(t, []string{"E02 review 01"}, kitsutest.IDs(got, playlistTestName))
 
 	unknown := kitsu.Episode{EntityFields: kitsu.EntityFields{Base: kitsu.Base{ID: shotUnknownID}, ProjectID: p.ID}}
 	_, err = c.Playlist.AllPlaylistsForEpisode(ctx, unknown)
@@ -136,10 +136,10 @@ func TestPlaylistAllPlaylistsForEpisode(t *testing.T) {
 	_, err = c.Playlist.AllPlaylistsForEpisode(ctx, unknown)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Playlist.AllPlaylistsForEpisode(ctx, kitsu.Episode{})
-	shotRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 	bad := kitsu.Episode{EntityFields: kitsu.EntityFields{Base: kitsu.Base{ID: e1.ID}, ProjectID: "p"}}
 	_, err = c.Playlist.AllPlaylistsForEpisode(ctx, bad)
-	shotRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 }
 
 func TestPlaylistAllShotsForPlaylist(t *testing.T) {
@@ -168,7 +168,7 @@ func TestPlaylistAllShotsForPlaylist(t *testing.T) {
 	_, err = c.Playlist.AllShotsForPlaylist(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Playlist.AllShotsForPlaylist(ctx, "Layout review")
-	shotRequireInvalid(t, err, "playlist id")
+	kitsutest.RequireInvalid(t, err, "playlist id")
 }
 
 func TestPlaylistGetPlaylist(t *testing.T) {
@@ -192,7 +192,7 @@ func TestPlaylistGetPlaylist(t *testing.T) {
 	_, err = c.Playlist.GetPlaylist(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Playlist.GetPlaylist(ctx, "")
-	shotRequireInvalid(t, err, "playlist id")
+	kitsutest.RequireInvalid(t, err, "playlist id")
 }
 
 func TestPlaylistGetPlaylistByName(t *testing.T) {
@@ -222,9 +222,9 @@ func TestPlaylistGetPlaylistByName(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Playlist.GetPlaylistByName(ctx, p.ID, "")
-	shotRequireInvalid(t, err, "playlist name")
+	kitsutest.RequireInvalid(t, err, "playlist name")
 	_, err = c.Playlist.GetPlaylistByName(ctx, "x", "Client_review")
-	shotRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 }
 
 func TestPlaylistNewPlaylist(t *testing.T) {
@@ -267,9 +267,9 @@ func TestPlaylistNewPlaylist(t *testing.T) {
 	_, err = c.Playlist.NewPlaylist(ctx, tr.project.ID, "Props", &kitsu.NewPlaylistOptions{ForEntity: "prop"})
 	require.ErrorIs(t, err, kitsu.ErrParameter, "Zou checks what a playlist is for")
 	_, err = c.Playlist.NewPlaylist(ctx, tr.project.ID, "Dailies", &kitsu.NewPlaylistOptions{EpisodeID: "E01"})
-	shotRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 	_, err = c.Playlist.NewPlaylist(ctx, tr.project.ID, " ", nil)
-	shotRequireInvalid(t, err, "playlist name")
+	kitsutest.RequireInvalid(t, err, "playlist name")
 	_, err = c.Playlist.NewPlaylist(ctx, "", "Dailies", nil)
-	shotRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 }

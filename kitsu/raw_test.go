@@ -135,7 +135,7 @@ func TestFetchAllFirstEach(t *testing.T) {
 	t.Parallel()
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
-	typeID := newAssetType(t, c)
+	typeID := kitsutest.NewAssetType(t, c).ID
 	projectID := kitsutest.NewProjectID(t, c)
 
 	var created []string
@@ -282,7 +282,7 @@ func TestUploadDownloadAndFileData(t *testing.T) {
 	t.Parallel()
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
-	task := newTask(t, c)
+	task := kitsutest.NewAssetTask(t, c).Task
 	dir := t.TempDir()
 
 	content := make([]byte, 3<<20+17) // spans many buffers
@@ -306,7 +306,7 @@ func TestUploadDownloadAndFileData(t *testing.T) {
 		} `json:"attachment_files"`
 	}
 	err := c.Upload(ctx, "actions/tasks/"+task.ID+"/comment", src, &comment, &kitsu.UploadOptions{
-		Fields:     map[string]string{"task_status_id": task.StatusID, "comment": "see attached"},
+		Fields:     map[string]string{"task_status_id": task.TaskStatusID, "comment": "see attached"},
 		ExtraFiles: []string{extraPath},
 		Progress:   func(done, all int64) { sent, total = done, all },
 	})
@@ -332,7 +332,7 @@ func TestUploadDownloadAndFileData(t *testing.T) {
 	require.True(t, bytes.Equal(content, back), "downloaded bytes differ from uploaded ones")
 	assert.Equal(t, int64(len(content)), got)
 	assert.Equal(t, int64(len(content)), announced)
-	assertNoPartFiles(t, filepath.Dir(dst))
+	kitsutest.AssertNoPartFiles(t, filepath.Dir(dst))
 
 	var buf bytes.Buffer
 	n, err := c.DownloadTo(ctx, "data/attachment-files/"+byName["extra.txt"]+"/file/extra.txt", &buf, nil)
@@ -354,7 +354,7 @@ func TestUploadDownloadAndFileData(t *testing.T) {
 	back, err = os.ReadFile(dst)
 	require.NoError(t, err)
 	require.True(t, bytes.Equal(content, back))
-	assertNoPartFiles(t, filepath.Dir(dst))
+	kitsutest.AssertNoPartFiles(t, filepath.Dir(dst))
 
 	// Bad input is refused before anything is sent.
 	require.ErrorIs(t, c.Upload(ctx, "actions/tasks/"+task.ID+"/comment", "", nil, nil), kitsu.ErrInvalidArgument)
@@ -369,7 +369,7 @@ func TestUploadFromReader(t *testing.T) {
 	t.Parallel()
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
-	task := newTask(t, c)
+	task := kitsutest.NewAssetTask(t, c).Task
 	body := strings.Repeat("reader part\n", 1000)
 	var comment struct {
 		AttachmentFiles []struct {
@@ -378,7 +378,7 @@ func TestUploadFromReader(t *testing.T) {
 		} `json:"attachment_files"`
 	}
 	err := c.Upload(ctx, "actions/tasks/"+task.ID+"/comment", "", &comment, &kitsu.UploadOptions{
-		Fields: map[string]string{"task_status_id": task.StatusID, "comment": "from a reader"},
+		Fields: map[string]string{"task_status_id": task.TaskStatusID, "comment": "from a reader"},
 		Files:  []kitsu.UploadFile{{Field: "file", Name: "log.txt", Reader: strings.NewReader(body), Size: int64(len(body))}},
 	})
 	require.NoError(t, err)
@@ -390,20 +390,11 @@ func TestUploadFromReader(t *testing.T) {
 	// A reader shorter than announced fails the upload instead of sending
 	// a corrupt file.
 	err = c.Upload(ctx, "actions/tasks/"+task.ID+"/comment", "", nil, &kitsu.UploadOptions{
-		Fields: map[string]string{"task_status_id": task.StatusID, "comment": "short"},
+		Fields: map[string]string{"task_status_id": task.TaskStatusID, "comment": "short"},
 		Files:  []kitsu.UploadFile{{Field: "file", Name: "short.txt", Reader: io.LimitReader(strings.NewReader(body), 10), Size: int64(len(body))}},
 	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "shrank")
-}
-
-func assertNoPartFiles(t *testing.T, dir string) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	for _, e := range entries {
-		assert.NotContains(t, e.Name(), ".part-", "a temporary download file was left behind")
-	}
 }
 
 func ids(rs []rec) []string {
@@ -428,40 +419,4 @@ func newUUID(t *testing.T) string {
 		out = append(out, hexdigits[v>>4], hexdigits[v&15])
 	}
 	return string(out)
-}
-
-// newAssetType creates a uniquely named asset type and deletes it when the
-// test ends. Cleanups run last-registered first: create the type before
-// the project whose assets use it, so the project is gone first.
-func newAssetType(t *testing.T, c *kitsu.Client) string {
-	t.Helper()
-	var at rec
-	require.NoError(t, c.Create(kitsutest.Context(t), "entity-types", map[string]any{"name": kitsutest.Unique("Props")}, &at))
-	t.Cleanup(func() {
-		if _, err := c.Delete(kitsutest.Context(t), "data/entity-types/"+at.ID, nil); err != nil {
-			t.Logf("cleanup: asset type %s: %v", at.ID, err)
-		}
-	})
-	return at.ID
-}
-
-type testTask struct {
-	ID, StatusID string
-}
-
-// newTask creates, through raw calls, a project, an asset and a Modeling
-// task on it.
-func newTask(t *testing.T, c *kitsu.Client) testTask {
-	t.Helper()
-	ctx := kitsutest.Context(t)
-	typeID := newAssetType(t, c)
-	projectID := kitsutest.NewProjectID(t, c)
-	var asset, taskType, status, task rec
-	require.NoError(t, c.Create(ctx, "entities", map[string]any{"name": "Rock", "project_id": projectID, "entity_type_id": typeID}, &asset))
-	require.NoError(t, c.FetchFirst(ctx, "task-types", &taskType, &kitsu.RequestOptions{Params: params("name", "Modeling")}))
-	require.NoError(t, c.FetchFirst(ctx, "task-status", &status, &kitsu.RequestOptions{Params: params("short_name", "todo")}))
-	require.NoError(t, c.Create(ctx, "tasks", map[string]any{
-		"name": "main", "project_id": projectID, "entity_id": asset.ID, "task_type_id": taskType.ID, "task_status_id": status.ID,
-	}, &task))
-	return testTask{ID: task.ID, StatusID: status.ID}
 }

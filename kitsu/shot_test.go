@@ -1,13 +1,7 @@
 package kitsu_test
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"image"
-	"image/color"
-	"image/png"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -46,72 +40,12 @@ func newShotTree(t *testing.T) shotTree {
 	return shotTree{c: c, ctx: ctx, project: p, episode: ep, sequence: seq, shot: sh}
 }
 
-// shotRequireInvalid checks that err refuses an argument before any
-// request, naming it.
-func shotRequireInvalid(t *testing.T, err error, argument string) {
-	t.Helper()
-	require.ErrorIs(t, err, kitsu.ErrInvalidArgument)
-	assert.Contains(t, err.Error(), argument)
-}
-
-func shotNames[T any](items []T, name func(*T) string) []string {
-	out := make([]string, len(items))
-	for i := range items {
-		out[i] = name(&items[i])
-	}
-	return out
-}
-
 func shotTestEpisodeName(e *kitsu.Episode) string   { return e.Name }
 func shotTestSequenceName(s *kitsu.Sequence) string { return s.Name }
 func shotTestShotName(s *kitsu.Shot) string         { return s.Name }
 func shotTestEpisodeID(e *kitsu.Episode) string     { return e.ID }
 func shotTestSequenceID(s *kitsu.Sequence) string   { return s.ID }
 func shotTestShotID(s *kitsu.Shot) string           { return s.ID }
-
-// shotTask is a task made on an entity through the raw routes.
-type shotTask struct {
-	ID, StatusID, TypeID string
-}
-
-func newShotTask(t *testing.T, c *kitsu.Client, projectID, entityID string) shotTask {
-	t.Helper()
-	ctx := kitsutest.Context(t)
-	var taskType, status, task struct {
-		ID string `json:"id"`
-	}
-	require.NoError(t, c.FetchFirst(ctx, "task-types", &taskType, &kitsu.RequestOptions{Params: url.Values{"name": {"Animation"}}}))
-	require.NoError(t, c.FetchFirst(ctx, "task-status", &status, &kitsu.RequestOptions{Params: url.Values{"short_name": {"todo"}}}))
-	require.NoError(t, c.Create(ctx, "tasks", map[string]any{
-		"name": "main", "project_id": projectID, "entity_id": entityID,
-		"task_type_id": taskType.ID, "task_status_id": status.ID,
-	}, &task))
-	return shotTask{ID: task.ID, StatusID: status.ID, TypeID: taskType.ID}
-}
-
-// newShotPreview adds a comment with a preview to the task and uploads a
-// small PNG as that preview's picture. It returns the preview's id.
-func newShotPreview(t *testing.T, c *kitsu.Client, task shotTask) string {
-	t.Helper()
-	ctx := kitsutest.Context(t)
-	var comment, preview struct {
-		ID string `json:"id"`
-	}
-	require.NoError(t, c.Post(ctx, "actions/tasks/"+task.ID+"/comment",
-		map[string]any{"task_status_id": task.StatusID, "comment": "first take"}, &comment, nil))
-	require.NoError(t, c.Post(ctx, "actions/tasks/"+task.ID+"/comments/"+comment.ID+"/add-preview", nil, &preview, nil))
-
-	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
-	for i := range 16 {
-		img.Set(i%4, i/4, color.RGBA{R: 200, A: 255})
-	}
-	var buf bytes.Buffer
-	require.NoError(t, png.Encode(&buf, img))
-	require.NoError(t, c.Upload(ctx, "pictures/preview-files/"+preview.ID, "", nil, &kitsu.UploadOptions{
-		Files: []kitsu.UploadFile{{Field: "file", Name: "frame.png", Reader: bytes.NewReader(buf.Bytes()), Size: int64(buf.Len())}},
-	}))
-	return preview.ID
-}
 
 // newShotAssetInstance creates an asset and one instance of it through
 // the raw routes. The instance is unlinked from every shot and deleted
@@ -120,20 +54,16 @@ func newShotPreview(t *testing.T, c *kitsu.Client, task shotTask) string {
 func newShotAssetInstance(t *testing.T, c *kitsu.Client, projectID, assetTypeID string, shotIDs ...string) (*kitsu.Asset, *kitsu.AssetInstance) {
 	t.Helper()
 	asset := kitsutest.NewAsset(t, c, projectID, assetTypeID, "", kitsutest.Unique("Tree"))
-	var instance kitsu.AssetInstance
-	require.NoError(t, c.Create(kitsutest.Context(t), "asset-instances",
-		map[string]any{"asset_id": asset.ID, "name": "Tree_0001", "number": 1}, &instance))
+	instance := kitsutest.NewAssetInstance(t, c, asset.ID, "Tree_0001")
+	// Runs before the instance's removal.
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		for _, id := range shotIDs {
 			_, _ = c.Delete(ctx, "data/shots/"+id+"/asset-instances/"+instance.ID, nil)
 		}
-		if _, err := c.Delete(ctx, "data/asset-instances/"+instance.ID, nil); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
-			t.Logf("cleanup: asset instance %s: %v", instance.ID, err)
-		}
 	})
-	return asset, &instance
+	return asset, instance
 }
 
 func TestShotAllEpisodesForProject(t *testing.T) {
@@ -146,7 +76,7 @@ func TestShotAllEpisodesForProject(t *testing.T) {
 
 	got, err := c.Shot.AllEpisodesForProject(ctx, p.ID)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"E01", "e02", "E03"}, shotNames(got, shotTestEpisodeName), "sorted by name, case aside")
+	assert.Equal(t, []string{"E01", "e02", "E03"}, kitsutest.IDs(got, shotTestEpisodeName), "sorted by name, case aside")
 	assert.Equal(t, []string{p.FirstEpisodeID, e2.ID, e3.ID}, kitsutest.IDs(got, shotTestEpisodeID))
 	for _, e := range got {
 		assert.Equal(t, p.ID, e.ProjectID)
@@ -161,7 +91,7 @@ func TestShotAllEpisodesForProject(t *testing.T) {
 	_, err = c.Shot.AllEpisodesForProject(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.AllEpisodesForProject(ctx, "not-an-id")
-	shotRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 }
 
 func TestShotAllSequencesForProject(t *testing.T) {
@@ -177,12 +107,12 @@ func TestShotAllSequencesForProject(t *testing.T) {
 	got, err := c.Shot.AllSequencesForProject(ctx, p.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{a.ID, b.ID}, kitsutest.IDs(got, shotTestSequenceID))
-	assert.Equal(t, []string{"sq_01", "SQ_02"}, shotNames(got, shotTestSequenceName))
+	assert.Equal(t, []string{"sq_01", "SQ_02"}, kitsutest.IDs(got, shotTestSequenceName))
 
 	_, err = c.Shot.AllSequencesForProject(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.AllSequencesForProject(ctx, "")
-	shotRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 }
 
 func TestShotAllSequencesForEpisode(t *testing.T) {
@@ -209,7 +139,7 @@ func TestShotAllSequencesForEpisode(t *testing.T) {
 	_, err = c.Shot.AllSequencesForEpisode(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.AllSequencesForEpisode(ctx, "E01")
-	shotRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 }
 
 func TestShotAllShotsForProject(t *testing.T) {
@@ -226,7 +156,7 @@ func TestShotAllShotsForProject(t *testing.T) {
 	got, err := c.Shot.AllShotsForProject(ctx, p.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{s1.ID, s2.ID, s3.ID}, kitsutest.IDs(got, shotTestShotID))
-	assert.Equal(t, []string{"sh010", "SH020", "SH030"}, shotNames(got, shotTestShotName))
+	assert.Equal(t, []string{"sh010", "SH020", "SH030"}, kitsutest.IDs(got, shotTestShotName))
 	assert.Equal(t, sq2.ID, got[0].ParentID)
 	assert.Equal(t, p.ID, got[0].ProjectID)
 
@@ -239,7 +169,7 @@ func TestShotAllShotsForProject(t *testing.T) {
 	_, err = c.Shot.AllShotsForProject(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.AllShotsForProject(ctx, "x/../projects")
-	shotRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 }
 
 func TestShotAllShotsForEpisode(t *testing.T) {
@@ -255,7 +185,7 @@ func TestShotAllShotsForEpisode(t *testing.T) {
 	got, err := c.Shot.AllShotsForEpisode(ctx, tr.episode.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{early.ID, tr.shot.ID}, kitsutest.IDs(got, shotTestShotID))
-	assert.Equal(t, []string{"SH005", "SH010"}, shotNames(got, shotTestShotName))
+	assert.Equal(t, []string{"SH005", "SH010"}, kitsutest.IDs(got, shotTestShotName))
 
 	empty := kitsutest.NewEpisode(t, c, tr.project.ID, "E03")
 	none, err := c.Shot.AllShotsForEpisode(ctx, empty.ID)
@@ -266,7 +196,7 @@ func TestShotAllShotsForEpisode(t *testing.T) {
 	_, err = c.Shot.AllShotsForEpisode(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.AllShotsForEpisode(ctx, "")
-	shotRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 }
 
 func TestShotAllShotsForSequence(t *testing.T) {
@@ -293,7 +223,7 @@ func TestShotAllShotsForSequence(t *testing.T) {
 	_, err = c.Shot.AllShotsForSequence(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.AllShotsForSequence(ctx, "SQ01")
-	shotRequireInvalid(t, err, "sequence id")
+	kitsutest.RequireInvalid(t, err, "sequence id")
 }
 
 func TestShotAllPreviewsForShot(t *testing.T) {
@@ -306,15 +236,16 @@ func TestShotAllPreviewsForShot(t *testing.T) {
 	assert.NotNil(t, none)
 	assert.Empty(t, none, "a fresh shot has no preview")
 
-	task := newShotTask(t, c, tr.project.ID, tr.shot.ID)
-	previewID := newShotPreview(t, c, task)
+	anim := kitsutest.TaskTypeNamed(t, c, "Animation")
+	task := kitsutest.NewTask(t, c, tr.project.ID, tr.shot.ID, anim.ID, "main")
+	previewID := kitsutest.NewPreview(t, c, task, kitsutest.WritePNG(t, t.TempDir(), "frame.png", 4, 4)).ID
 
 	got, err := c.Shot.AllPreviewsForShot(ctx, tr.shot.ID)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
-	require.Contains(t, got, task.TypeID, "previews are keyed by task type id")
-	require.Len(t, got[task.TypeID], 1)
-	p := got[task.TypeID][0]
+	require.Contains(t, got, task.TaskTypeID, "previews are keyed by task type id")
+	require.Len(t, got[task.TaskTypeID], 1)
+	p := got[task.TaskTypeID][0]
 	assert.Equal(t, previewID, p.ID)
 	assert.Equal(t, task.ID, p.TaskID)
 	assert.Equal(t, 1, p.Revision)
@@ -328,7 +259,7 @@ func TestShotAllPreviewsForShot(t *testing.T) {
 	_, err = c.Shot.AllPreviewsForShot(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.AllPreviewsForShot(ctx, "nope")
-	shotRequireInvalid(t, err, "shot id")
+	kitsutest.RequireInvalid(t, err, "shot id")
 }
 
 func TestShotAllAssetInstancesForShot(t *testing.T) {
@@ -358,7 +289,7 @@ func TestShotAllAssetInstancesForShot(t *testing.T) {
 	_, err = c.Shot.AllAssetInstancesForShot(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.AllAssetInstancesForShot(ctx, "SH010")
-	shotRequireInvalid(t, err, "shot id")
+	kitsutest.RequireInvalid(t, err, "shot id")
 }
 
 func TestShotGetAssetInstancesForShot(t *testing.T) {
@@ -384,7 +315,7 @@ func TestShotGetAssetInstancesForShot(t *testing.T) {
 	_, err = c.Shot.GetAssetInstancesForShot(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.GetAssetInstancesForShot(ctx, "")
-	shotRequireInvalid(t, err, "shot id")
+	kitsutest.RequireInvalid(t, err, "shot id")
 }
 
 func TestShotAddAssetInstanceToShot(t *testing.T) {
@@ -410,9 +341,9 @@ func TestShotAddAssetInstanceToShot(t *testing.T) {
 	_, err = c.Shot.AddAssetInstanceToShot(ctx, tr.shot.ID, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.AddAssetInstanceToShot(ctx, tr.shot.ID, "Tree_0001")
-	shotRequireInvalid(t, err, "asset instance id")
+	kitsutest.RequireInvalid(t, err, "asset instance id")
 	_, err = c.Shot.AddAssetInstanceToShot(ctx, "", instance.ID)
-	shotRequireInvalid(t, err, "shot id")
+	kitsutest.RequireInvalid(t, err, "shot id")
 }
 
 func TestShotRemoveAssetInstanceFromShot(t *testing.T) {
@@ -438,7 +369,7 @@ func TestShotRemoveAssetInstanceFromShot(t *testing.T) {
 	err = c.Shot.RemoveAssetInstanceFromShot(ctx, shotUnknownID, instance.ID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	err = c.Shot.RemoveAssetInstanceFromShot(ctx, tr.shot.ID, "bad")
-	shotRequireInvalid(t, err, "asset instance id")
+	kitsutest.RequireInvalid(t, err, "asset instance id")
 }
 
 func TestShotGetEpisode(t *testing.T) {
@@ -456,7 +387,7 @@ func TestShotGetEpisode(t *testing.T) {
 	_, err = c.Shot.GetEpisode(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.GetEpisode(ctx, "E01")
-	shotRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 }
 
 func TestShotGetSequence(t *testing.T) {
@@ -475,7 +406,7 @@ func TestShotGetSequence(t *testing.T) {
 	_, err = c.Shot.GetSequence(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.GetSequence(ctx, "")
-	shotRequireInvalid(t, err, "sequence id")
+	kitsutest.RequireInvalid(t, err, "sequence id")
 }
 
 func TestShotGetShot(t *testing.T) {
@@ -498,7 +429,7 @@ func TestShotGetShot(t *testing.T) {
 	_, err = c.Shot.GetShot(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.GetShot(ctx, "SH010")
-	shotRequireInvalid(t, err, "shot id")
+	kitsutest.RequireInvalid(t, err, "shot id")
 }
 
 func TestShotGetEpisodeByName(t *testing.T) {
@@ -539,9 +470,9 @@ func TestShotGetEpisodeByName(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Shot.GetEpisodeByName(ctx, tr.project.ID, " ")
-	shotRequireInvalid(t, err, "episode name")
+	kitsutest.RequireInvalid(t, err, "episode name")
 	_, err = c.Shot.GetEpisodeByName(ctx, "x", "E01")
-	shotRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 }
 
 func TestShotGetSequenceByName(t *testing.T) {
@@ -574,11 +505,11 @@ func TestShotGetSequenceByName(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Shot.GetSequenceByName(ctx, tr.project.ID, "", nil)
-	shotRequireInvalid(t, err, "sequence name")
+	kitsutest.RequireInvalid(t, err, "sequence name")
 	_, err = c.Shot.GetSequenceByName(ctx, tr.project.ID, "SQ01", &kitsu.GetSequenceByNameOptions{EpisodeID: "E01"})
-	shotRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 	_, err = c.Shot.GetSequenceByName(ctx, "", "SQ01", nil)
-	shotRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 }
 
 func TestShotGetShotByName(t *testing.T) {
@@ -606,9 +537,9 @@ func TestShotGetShotByName(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Shot.GetShotByName(ctx, tr.sequence.ID, "")
-	shotRequireInvalid(t, err, "shot name")
+	kitsutest.RequireInvalid(t, err, "shot name")
 	_, err = c.Shot.GetShotByName(ctx, "SQ01", "SH010")
-	shotRequireInvalid(t, err, "sequence id")
+	kitsutest.RequireInvalid(t, err, "sequence id")
 }
 
 func TestShotGetEpisodeFromSequence(t *testing.T) {
@@ -641,10 +572,10 @@ func TestShotGetEpisodeFromSequence(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Shot.GetEpisodeFromSequence(ctx, kitsu.Sequence{})
-	shotRequireInvalid(t, err, "sequence")
+	kitsutest.RequireInvalid(t, err, "sequence")
 	bad := kitsu.Sequence{EntityFields: kitsu.EntityFields{ParentID: "E01"}}
 	_, err = c.Shot.GetEpisodeFromSequence(ctx, bad)
-	shotRequireInvalid(t, err, "parent id")
+	kitsutest.RequireInvalid(t, err, "parent id")
 }
 
 func TestShotGetSequenceFromShot(t *testing.T) {
@@ -672,10 +603,10 @@ func TestShotGetSequenceFromShot(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Shot.GetSequenceFromShot(ctx, kitsu.Shot{})
-	shotRequireInvalid(t, err, "shot")
+	kitsutest.RequireInvalid(t, err, "shot")
 	bad := kitsu.Shot{EntityFields: kitsu.EntityFields{ParentID: "SQ01"}}
 	_, err = c.Shot.GetSequenceFromShot(ctx, bad)
-	shotRequireInvalid(t, err, "parent id")
+	kitsutest.RequireInvalid(t, err, "parent id")
 }
 
 func TestShotGetEpisodeURL(t *testing.T) {
@@ -692,7 +623,7 @@ func TestShotGetEpisodeURL(t *testing.T) {
 	_, err = c.Shot.GetEpisodeURL(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.GetEpisodeURL(ctx, "E01")
-	shotRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 }
 
 func TestShotGetShotURL(t *testing.T) {
@@ -715,7 +646,7 @@ func TestShotGetShotURL(t *testing.T) {
 	_, err = c.Shot.GetShotURL(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.GetShotURL(ctx, "")
-	shotRequireInvalid(t, err, "shot id")
+	kitsutest.RequireInvalid(t, err, "shot id")
 }
 
 func TestShotNewEpisode(t *testing.T) {
@@ -742,9 +673,9 @@ func TestShotNewEpisode(t *testing.T) {
 	_, err = c.Shot.NewEpisode(ctx, shotUnknownID, "E05")
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.NewEpisode(ctx, p.ID, "")
-	shotRequireInvalid(t, err, "episode name")
+	kitsutest.RequireInvalid(t, err, "episode name")
 	_, err = c.Shot.NewEpisode(ctx, "project", "E05")
-	shotRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 }
 
 func TestShotNewSequence(t *testing.T) {
@@ -780,9 +711,9 @@ func TestShotNewSequence(t *testing.T) {
 	_, err = c.Shot.NewSequence(ctx, tr.project.ID, "SQ01", &kitsu.NewSequenceOptions{EpisodeID: shotUnknownID})
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.NewSequence(ctx, tr.project.ID, "SQ09", &kitsu.NewSequenceOptions{EpisodeID: "E02"})
-	shotRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 	_, err = c.Shot.NewSequence(ctx, tr.project.ID, "\t", nil)
-	shotRequireInvalid(t, err, "sequence name")
+	kitsutest.RequireInvalid(t, err, "sequence name")
 }
 
 func TestShotNewShot(t *testing.T) {
@@ -824,18 +755,18 @@ func TestShotNewShot(t *testing.T) {
 	assert.Empty(t, bare.Data)
 	shots, err := c.Shot.AllShotsForSequence(ctx, tr.sequence.ID)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"SH010", "SH030", "SH_020", "SHX020"}, shotNames(shots, shotTestShotName))
+	assert.Equal(t, []string{"SH010", "SH030", "SH_020", "SHX020"}, kitsutest.IDs(shots, shotTestShotName))
 
 	_, err = c.Shot.NewShot(ctx, tr.project.ID, shotUnknownID, "SH040", nil)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.NewShot(ctx, tr.project.ID, tr.sequence.ID, "", nil)
-	shotRequireInvalid(t, err, "shot name")
+	kitsutest.RequireInvalid(t, err, "shot name")
 	_, err = c.Shot.NewShot(ctx, tr.project.ID, "SQ01", "SH040", nil)
-	shotRequireInvalid(t, err, "sequence id")
+	kitsutest.RequireInvalid(t, err, "sequence id")
 	_, err = c.Shot.NewShot(ctx, "p", tr.sequence.ID, "SH040", nil)
-	shotRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 	_, err = c.Shot.NewShot(ctx, tr.project.ID, tr.sequence.ID, "SH040", &kitsu.NewShotOptions{NbFrames: -1})
-	shotRequireInvalid(t, err, "nb frames")
+	kitsutest.RequireInvalid(t, err, "nb frames")
 }
 
 func TestShotRemoveShot(t *testing.T) {
@@ -848,7 +779,7 @@ func TestShotRemoveShot(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound, "a shot without tasks is deleted")
 
 	busy := kitsutest.NewShot(t, c, tr.project.ID, tr.sequence.ID, "SH020")
-	newShotTask(t, c, tr.project.ID, busy.ID)
+	kitsutest.NewTask(t, c, tr.project.ID, busy.ID, kitsutest.TaskTypeNamed(t, c, "Animation").ID, "main")
 	require.NoError(t, c.Shot.RemoveShot(ctx, busy.ID, &kitsu.RemoveShotOptions{}))
 	got, err := c.Shot.GetShot(ctx, busy.ID)
 	require.NoError(t, err, "a shot with tasks is only canceled")
@@ -859,14 +790,14 @@ func TestShotRemoveShot(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	require.ErrorIs(t, c.Shot.RemoveShot(ctx, shotUnknownID, nil), kitsu.ErrNotFound)
-	shotRequireInvalid(t, c.Shot.RemoveShot(ctx, "SH010", nil), "shot id")
+	kitsutest.RequireInvalid(t, c.Shot.RemoveShot(ctx, "SH010", nil), "shot id")
 }
 
 func TestShotRestoreShot(t *testing.T) {
 	t.Parallel()
 	tr := newShotTree(t)
 	c, ctx := tr.c, tr.ctx
-	newShotTask(t, c, tr.project.ID, tr.shot.ID)
+	kitsutest.NewTask(t, c, tr.project.ID, tr.shot.ID, kitsutest.TaskTypeNamed(t, c, "Animation").ID, "main")
 	require.NoError(t, c.Shot.RemoveShot(ctx, tr.shot.ID, nil))
 	canceled, err := c.Shot.GetShot(ctx, tr.shot.ID)
 	require.NoError(t, err)
@@ -886,7 +817,7 @@ func TestShotRestoreShot(t *testing.T) {
 	_, err = c.Shot.RestoreShot(ctx, shotUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.RestoreShot(ctx, "")
-	shotRequireInvalid(t, err, "shot id")
+	kitsutest.RequireInvalid(t, err, "shot id")
 }
 
 func TestShotRemoveSequence(t *testing.T) {
@@ -912,7 +843,7 @@ func TestShotRemoveSequence(t *testing.T) {
 	assert.Empty(t, seqs)
 
 	require.ErrorIs(t, c.Shot.RemoveSequence(ctx, shotUnknownID, nil), kitsu.ErrNotFound)
-	shotRequireInvalid(t, c.Shot.RemoveSequence(ctx, "SQ01", nil), "sequence id")
+	kitsutest.RequireInvalid(t, c.Shot.RemoveSequence(ctx, "SQ01", nil), "sequence id")
 }
 
 func TestShotRemoveEpisode(t *testing.T) {
@@ -940,7 +871,7 @@ func TestShotRemoveEpisode(t *testing.T) {
 	assert.Empty(t, eps)
 
 	require.ErrorIs(t, c.Shot.RemoveEpisode(ctx, shotUnknownID, nil), kitsu.ErrNotFound)
-	shotRequireInvalid(t, c.Shot.RemoveEpisode(ctx, "E01", nil), "episode id")
+	kitsutest.RequireInvalid(t, c.Shot.RemoveEpisode(ctx, "E01", nil), "episode id")
 }
 
 func TestShotUpdateEpisode(t *testing.T) {
@@ -971,7 +902,7 @@ func TestShotUpdateEpisode(t *testing.T) {
 	_, err = c.Shot.UpdateEpisode(ctx, unknown)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.UpdateEpisode(ctx, kitsu.Episode{})
-	shotRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 }
 
 func TestShotUpdateSequence(t *testing.T) {
@@ -999,7 +930,7 @@ func TestShotUpdateSequence(t *testing.T) {
 	_, err = c.Shot.UpdateSequence(ctx, unknown)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.UpdateSequence(ctx, kitsu.Sequence{EntityFields: kitsu.EntityFields{Name: "SQ01"}})
-	shotRequireInvalid(t, err, "sequence id")
+	kitsutest.RequireInvalid(t, err, "sequence id")
 }
 
 func TestShotUpdateShot(t *testing.T) {
@@ -1032,7 +963,7 @@ func TestShotUpdateShot(t *testing.T) {
 	_, err = c.Shot.UpdateShot(ctx, unknown)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.UpdateShot(ctx, kitsu.Shot{})
-	shotRequireInvalid(t, err, "shot id")
+	kitsutest.RequireInvalid(t, err, "shot id")
 }
 
 func TestShotUpdateEpisodeData(t *testing.T) {
@@ -1056,7 +987,7 @@ func TestShotUpdateEpisodeData(t *testing.T) {
 	_, err = c.Shot.UpdateEpisodeData(ctx, shotUnknownID, map[string]any{"a": 1})
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.UpdateEpisodeData(ctx, "E01", map[string]any{"a": 1})
-	shotRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 }
 
 func TestShotUpdateSequenceData(t *testing.T) {
@@ -1077,7 +1008,7 @@ func TestShotUpdateSequenceData(t *testing.T) {
 	_, err = c.Shot.UpdateSequenceData(ctx, shotUnknownID, nil)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.UpdateSequenceData(ctx, "", nil)
-	shotRequireInvalid(t, err, "sequence id")
+	kitsutest.RequireInvalid(t, err, "sequence id")
 }
 
 func TestShotUpdateShotData(t *testing.T) {
@@ -1099,5 +1030,5 @@ func TestShotUpdateShotData(t *testing.T) {
 	_, err = c.Shot.UpdateShotData(ctx, shotUnknownID, map[string]any{"a": 1})
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Shot.UpdateShotData(ctx, "SH010", map[string]any{"a": 1})
-	shotRequireInvalid(t, err, "shot id")
+	kitsutest.RequireInvalid(t, err, "shot id")
 }

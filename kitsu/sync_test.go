@@ -242,9 +242,7 @@ func TestSyncGetLastEvents(t *testing.T) {
 	// Only files: a picture added to a preview is such an event.
 	modeling := kitsutest.TaskTypeNamed(t, c, "Modeling")
 	task := kitsutest.NewTask(t, c, p.ID, created[0], modeling.ID, "main")
-	f := &mediaFixture{project: p, task: task, todo: kitsutest.TaskStatusNamed(t, c, "todo")}
-	dir := t.TempDir()
-	preview := mediaNewPreview(t, c, f, mediaPNG(t, dir, "frame.png", 32, 16))
+	preview := kitsutest.NewPreview(t, c, task, kitsutest.WritePNG(t, t.TempDir(), "frame.png", 32, 16))
 	files, err := c.Sync.GetLastEvents(ctx, &kitsu.GetLastEventsOptions{ProjectID: p.ID, OnlyFiles: true})
 	require.NoError(t, err)
 	require.NotEmpty(t, files, "only_files must be sent as Zou reads it")

@@ -2,14 +2,9 @@ package kitsu_test
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -33,46 +28,13 @@ func taskStatusIDsOf(statuses []kitsu.TaskStatus) []string {
 	return kitsutest.IDs(statuses, func(t *kitsu.TaskStatus) string { return t.ID })
 }
 
-// taskRequireInvalid checks that err refuses an argument before any
-// request, naming it.
-func taskRequireInvalid(t *testing.T, err error, argument string) {
-	t.Helper()
-	require.ErrorIs(t, err, kitsu.ErrInvalidArgument)
-	assert.Contains(t, err.Error(), argument)
-}
-
-// taskNewTaskType creates a uniquely named task type for a kind of entity
-// through NewTaskType, and removes it (forced) when the test ends. Create
-// it before the project whose tasks use it: cleanups run last-registered
-// first, and Zou deletes a task type only once its tasks are gone.
-func taskNewTaskType(t *testing.T, c *kitsu.Client, forEntity string) *kitsu.TaskType {
-	t.Helper()
-	tt, err := c.Task.NewTaskType(kitsutest.Context(t), kitsutest.Unique(forEntity+" work"), &kitsu.NewTaskTypeOptions{ForEntity: forEntity, Color: "#336699"})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := c.Task.RemoveTaskType(ctx, tt.ID, &kitsu.RemoveTaskTypeOptions{Force: true}); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
-			t.Errorf("cleanup: task type %s: %v", tt.ID, err)
-		}
-	})
-	return tt
-}
-
-// taskNewTask creates a task through NewTask.
+// taskNewTask creates a task through the NewTask under test (a
+// get-or-create by name), where kitsutest.NewTask uses the raw route.
 func taskNewTask(t *testing.T, c *kitsu.Client, entityID, taskTypeID, name string) *kitsu.Task {
 	t.Helper()
 	task, err := c.Task.NewTask(kitsutest.Context(t), entityID, taskTypeID, &kitsu.NewTaskOptions{Name: name})
 	require.NoError(t, err)
 	return task
-}
-
-// taskNewScene creates a scene in a sequence through the raw route.
-func taskNewScene(t *testing.T, c *kitsu.Client, projectID, sequenceID, name string) *kitsu.Entity {
-	t.Helper()
-	var scene kitsu.Entity
-	require.NoError(t, c.Post(kitsutest.Context(t), "data/projects/"+projectID+"/scenes", map[string]any{"name": name, "sequence_id": sequenceID}, &scene, nil))
-	return &scene
 }
 
 // taskStatusOf reads the status of a task from the server.
@@ -166,19 +128,19 @@ func TestTaskNewTaskAndGetTask(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Task.GetTask(ctx, "main")
-	taskRequireInvalid(t, err, "task id")
+	kitsutest.RequireInvalid(t, err, "task id")
 	_, err = c.Task.NewTask(ctx, "SH010", anim.ID, nil)
-	taskRequireInvalid(t, err, "entity id")
+	kitsutest.RequireInvalid(t, err, "entity id")
 	_, err = c.Task.NewTask(ctx, sh.ID, "Animation", nil)
-	taskRequireInvalid(t, err, "task type id")
+	kitsutest.RequireInvalid(t, err, "task type id")
 	_, err = c.Task.NewTask(ctx, sh.ID, anim.ID, &kitsu.NewTaskOptions{Name: "  "})
-	taskRequireInvalid(t, err, "task name")
+	kitsutest.RequireInvalid(t, err, "task name")
 	_, err = c.Task.NewTask(ctx, sh.ID, anim.ID, &kitsu.NewTaskOptions{TaskStatusID: "wip"})
-	taskRequireInvalid(t, err, "task status id")
+	kitsutest.RequireInvalid(t, err, "task status id")
 	_, err = c.Task.NewTask(ctx, sh.ID, anim.ID, &kitsu.NewTaskOptions{AssignerID: "me"})
-	taskRequireInvalid(t, err, "assigner id")
+	kitsutest.RequireInvalid(t, err, "assigner id")
 	_, err = c.Task.NewTask(ctx, sh.ID, anim.ID, &kitsu.NewTaskOptions{Assignees: []string{artist.ID, "bob"}})
-	taskRequireInvalid(t, err, "assignee id")
+	kitsutest.RequireInvalid(t, err, "assignee id")
 }
 
 func TestTaskNewTaskForConceptStartsNeutral(t *testing.T) {
@@ -240,11 +202,11 @@ func TestTaskGetTaskByName(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Task.GetTaskByName(ctx, "SH010", anim.ID, nil)
-	taskRequireInvalid(t, err, "entity id")
+	kitsutest.RequireInvalid(t, err, "entity id")
 	_, err = c.Task.GetTaskByName(ctx, sh.ID, "", nil)
-	taskRequireInvalid(t, err, "task type id")
+	kitsutest.RequireInvalid(t, err, "task type id")
 	_, err = c.Task.GetTaskByName(ctx, sh.ID, anim.ID, &kitsu.GetTaskByNameOptions{Name: " "})
-	taskRequireInvalid(t, err, "task name")
+	kitsutest.RequireInvalid(t, err, "task name")
 }
 
 // taskTree is a TV show with tasks on every kind of entity: two shots of a
@@ -257,7 +219,7 @@ type taskTree struct {
 	episode                    *kitsu.Episode
 	sequence                   *kitsu.Sequence
 	sh10, sh20                 *kitsu.Shot
-	scene                      *kitsu.Entity
+	scene                      *kitsu.Scene
 	asset                      *kitsu.Asset
 	anim, layout, modeling     *kitsu.TaskType
 	seqType, epType, sceneType *kitsu.TaskType
@@ -275,15 +237,15 @@ func newTaskTree(t *testing.T) *taskTree {
 	tr := &taskTree{c: c, ctx: kitsutest.Context(t)}
 	tr.artist, _ = kitsutest.NewArtist(t, c)
 	at := kitsutest.NewAssetType(t, c)
-	tr.seqType = taskNewTaskType(t, c, "Sequence")
-	tr.epType = taskNewTaskType(t, c, "Episode")
-	tr.sceneType = taskNewTaskType(t, c, "Scene")
+	tr.seqType = kitsutest.NewTaskType(t, c, "Sequence")
+	tr.epType = kitsutest.NewTaskType(t, c, "Episode")
+	tr.sceneType = kitsutest.NewTaskType(t, c, "Scene")
 	tr.project = kitsutest.NewProject(t, c, true)
 	tr.episode = kitsutest.NewEpisode(t, c, tr.project.ID, "E01")
 	tr.sequence = kitsutest.NewSequence(t, c, tr.project.ID, tr.episode.ID, "SQ01")
 	tr.sh10 = kitsutest.NewShot(t, c, tr.project.ID, tr.sequence.ID, "SH010")
 	tr.sh20 = kitsutest.NewShot(t, c, tr.project.ID, tr.sequence.ID, "SH020")
-	tr.scene = taskNewScene(t, c, tr.project.ID, tr.sequence.ID, "SC01")
+	tr.scene = kitsutest.NewScene(t, c, tr.project.ID, tr.sequence.ID, "SC01")
 	tr.asset = kitsutest.NewAsset(t, c, tr.project.ID, at.ID, tr.episode.ID, "Tree")
 	tr.anim = kitsutest.TaskTypeNamed(t, c, "Animation")
 	tr.layout = kitsutest.TaskTypeNamed(t, c, "Layout")
@@ -386,23 +348,23 @@ func TestTaskAllTasksForEntities(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Task.AllTasksForShot(ctx, "SH010", nil)
-	taskRequireInvalid(t, err, "shot id")
+	kitsutest.RequireInvalid(t, err, "shot id")
 	_, err = c.Task.AllTasksForAsset(ctx, "", nil)
-	taskRequireInvalid(t, err, "asset id")
+	kitsutest.RequireInvalid(t, err, "asset id")
 	_, err = c.Task.AllTasksForSequence(ctx, "SQ01", nil)
-	taskRequireInvalid(t, err, "sequence id")
+	kitsutest.RequireInvalid(t, err, "sequence id")
 	_, err = c.Task.AllTasksForEpisode(ctx, "E01", nil)
-	taskRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 	_, err = c.Task.AllTasksForScene(ctx, "SC01", nil)
-	taskRequireInvalid(t, err, "scene id")
+	kitsutest.RequireInvalid(t, err, "scene id")
 	_, err = c.Task.AllShotTasksForSequence(ctx, "SQ01", nil)
-	taskRequireInvalid(t, err, "sequence id")
+	kitsutest.RequireInvalid(t, err, "sequence id")
 	_, err = c.Task.AllShotTasksForEpisode(ctx, "E01", nil)
-	taskRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 	_, err = c.Task.AllAssetsTasksForEpisode(ctx, "E01", nil)
-	taskRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 	_, err = c.Task.AllTasksForEntityAndTaskType(ctx, tr.sh10.ID, "Animation")
-	taskRequireInvalid(t, err, "task type id")
+	kitsutest.RequireInvalid(t, err, "task type id")
 }
 
 func TestTaskAllTaskTypesForEntities(t *testing.T) {
@@ -452,15 +414,15 @@ func TestTaskAllTaskTypesForEntities(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Task.AllTaskTypesForShot(ctx, "SH010")
-	taskRequireInvalid(t, err, "shot id")
+	kitsutest.RequireInvalid(t, err, "shot id")
 	_, err = c.Task.AllTaskTypesForAsset(ctx, "Tree")
-	taskRequireInvalid(t, err, "asset id")
+	kitsutest.RequireInvalid(t, err, "asset id")
 	_, err = c.Task.AllTaskTypesForScene(ctx, "")
-	taskRequireInvalid(t, err, "scene id")
+	kitsutest.RequireInvalid(t, err, "scene id")
 	_, err = c.Task.AllTaskTypesForSequence(ctx, "SQ01", nil)
-	taskRequireInvalid(t, err, "sequence id")
+	kitsutest.RequireInvalid(t, err, "sequence id")
 	_, err = c.Task.AllTaskTypesForEpisode(ctx, "E01", nil)
-	taskRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 }
 
 func TestTaskAllTasksForProjectAndEachTaskForProject(t *testing.T) {
@@ -553,14 +515,14 @@ func TestTaskAllTasksForProjectAndEachTaskForProject(t *testing.T) {
 		require.ErrorIs(t, err, kitsu.ErrNotFound)
 	}
 	_, err = c.Task.AllTasksForProject(ctx, "my project", nil)
-	taskRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 	_, err = c.Task.AllTasksForProject(ctx, p.ID, &kitsu.AllTasksForProjectOptions{TaskTypeID: "Animation"})
-	taskRequireInvalid(t, err, "task type id")
+	kitsutest.RequireInvalid(t, err, "task type id")
 	_, err = c.Task.AllTasksForProject(ctx, p.ID, &kitsu.AllTasksForProjectOptions{EpisodeID: "E02"})
-	taskRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 	errs := 0
 	for _, err := range c.Task.EachTaskForProject(ctx, p.ID, &kitsu.AllTasksForProjectOptions{EpisodeID: "E02"}) {
-		taskRequireInvalid(t, err, "episode id")
+		kitsutest.RequireInvalid(t, err, "episode id")
 		errs++
 	}
 	assert.Equal(t, 1, errs)
@@ -610,13 +572,13 @@ func TestTaskAllTasksForTaskTypeAndStatus(t *testing.T) {
 	assert.Empty(t, got)
 
 	_, err = c.Task.AllTasksForTaskType(ctx, "p", anim.ID, nil)
-	taskRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 	_, err = c.Task.AllTasksForTaskType(ctx, p.ID, "anim", nil)
-	taskRequireInvalid(t, err, "task type id")
+	kitsutest.RequireInvalid(t, err, "task type id")
 	_, err = c.Task.AllTasksForTaskType(ctx, p.ID, anim.ID, &kitsu.AllTasksForTaskTypeOptions{EpisodeID: "E02"})
-	taskRequireInvalid(t, err, "episode id")
+	kitsutest.RequireInvalid(t, err, "episode id")
 	_, err = c.Task.AllTasksForTaskStatus(ctx, p.ID, anim.ID, "wip")
-	taskRequireInvalid(t, err, "task status id")
+	kitsutest.RequireInvalid(t, err, "task status id")
 }
 
 func TestTaskAssignTaskAndPersonTasks(t *testing.T) {
@@ -678,13 +640,13 @@ func TestTaskAssignTaskAndPersonTasks(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Task.AssignTask(ctx, "main", artist.ID)
-	taskRequireInvalid(t, err, "task id")
+	kitsutest.RequireInvalid(t, err, "task id")
 	_, err = c.Task.AssignTask(ctx, a.ID, artist.Email)
-	taskRequireInvalid(t, err, "person id")
+	kitsutest.RequireInvalid(t, err, "person id")
 	_, err = c.Task.AllTasksForPerson(ctx, artist.Email)
-	taskRequireInvalid(t, err, "person id")
+	kitsutest.RequireInvalid(t, err, "person id")
 	_, err = c.Task.AllDoneTasksForPerson(ctx, "")
-	taskRequireInvalid(t, err, "person id")
+	kitsutest.RequireInvalid(t, err, "person id")
 }
 
 func TestTaskStartTask(t *testing.T) {
@@ -725,11 +687,11 @@ func TestTaskStartTask(t *testing.T) {
 	assert.Equal(t, "retake", taskStatusOf(t, c, task.ID).ShortName, "an unknown status changes nothing")
 
 	_, err = c.Task.StartTask(ctx, "main", nil)
-	taskRequireInvalid(t, err, "task id")
+	kitsutest.RequireInvalid(t, err, "task id")
 	_, err = c.Task.StartTask(ctx, task.ID, &kitsu.StartTaskOptions{TaskStatusID: "wip"})
-	taskRequireInvalid(t, err, "task status id")
+	kitsutest.RequireInvalid(t, err, "task status id")
 	_, err = c.Task.StartTask(ctx, task.ID, &kitsu.StartTaskOptions{PersonID: "me"})
-	taskRequireInvalid(t, err, "person id")
+	kitsutest.RequireInvalid(t, err, "person id")
 }
 
 func TestTaskUpdateTaskAndUpdateTaskData(t *testing.T) {
@@ -785,11 +747,11 @@ func TestTaskUpdateTaskAndUpdateTaskData(t *testing.T) {
 	_, err = c.Task.UpdateTaskData(ctx, taskUnknownID, map[string]any{"a": 1})
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Task.UpdateTask(ctx, kitsu.Task{Name: "no id"})
-	taskRequireInvalid(t, err, "task id")
+	kitsutest.RequireInvalid(t, err, "task id")
 	_, err = c.Task.UpdateTask(ctx, kitsu.Task{Base: kitsu.Base{ID: task.ID}, Assignees: []string{"bob"}})
-	taskRequireInvalid(t, err, "assignee id")
+	kitsutest.RequireInvalid(t, err, "assignee id")
 	_, err = c.Task.UpdateTaskData(ctx, "main", nil)
-	taskRequireInvalid(t, err, "task id")
+	kitsutest.RequireInvalid(t, err, "task id")
 }
 
 func TestTaskRemoveTask(t *testing.T) {
@@ -813,7 +775,7 @@ func TestTaskRemoveTask(t *testing.T) {
 	assert.Equal(t, []string{kept.ID}, taskIDs(left))
 
 	require.ErrorIs(t, c.Task.RemoveTask(ctx, task.ID), kitsu.ErrNotFound)
-	taskRequireInvalid(t, c.Task.RemoveTask(ctx, "main"), "task id")
+	kitsutest.RequireInvalid(t, c.Task.RemoveTask(ctx, "main"), "task id")
 }
 
 func TestTaskTaskTypes(t *testing.T) {
@@ -904,24 +866,24 @@ func TestTaskTaskTypes(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Task.GetTaskType(ctx, "Animation")
-	taskRequireInvalid(t, err, "task type id")
+	kitsutest.RequireInvalid(t, err, "task type id")
 	_, err = c.Task.GetTaskTypeByName(ctx, "", nil)
-	taskRequireInvalid(t, err, "task type name")
+	kitsutest.RequireInvalid(t, err, "task type name")
 	_, err = c.Task.GetTaskTypeByName(ctx, "Concept", &kitsu.GetTaskTypeByNameOptions{ForEntity: "Prop"})
-	taskRequireInvalid(t, err, "for entity")
+	kitsutest.RequireInvalid(t, err, "for entity")
 	_, err = c.Task.GetTaskTypeByName(ctx, "Concept", &kitsu.GetTaskTypeByNameOptions{DepartmentID: "Modeling"})
-	taskRequireInvalid(t, err, "department id")
+	kitsutest.RequireInvalid(t, err, "department id")
 	_, err = c.Task.NewTaskType(ctx, " ", nil)
-	taskRequireInvalid(t, err, "task type name")
+	kitsutest.RequireInvalid(t, err, "task type name")
 	_, err = c.Task.NewTaskType(ctx, strings.Repeat("x", 41), nil)
-	taskRequireInvalid(t, err, "task type name")
+	kitsutest.RequireInvalid(t, err, "task type name")
 	_, err = c.Task.NewTaskType(ctx, name, &kitsu.NewTaskTypeOptions{Color: "red"})
-	taskRequireInvalid(t, err, "color")
+	kitsutest.RequireInvalid(t, err, "color")
 	_, err = c.Task.NewTaskType(ctx, name, &kitsu.NewTaskTypeOptions{ForEntity: "Props"})
-	taskRequireInvalid(t, err, "for entity")
-	taskRequireInvalid(t, c.Task.RemoveTaskType(ctx, "Animation", nil), "task type id")
+	kitsutest.RequireInvalid(t, err, "for entity")
+	kitsutest.RequireInvalid(t, c.Task.RemoveTaskType(ctx, "Animation", nil), "task type id")
 	_, err = c.Task.AllTaskTypesForProject(ctx, "p")
-	taskRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 }
 
 func TestTaskTaskStatuses(t *testing.T) {
@@ -995,29 +957,29 @@ func TestTaskTaskStatuses(t *testing.T) {
 	require.ErrorIs(t, c.Task.RemoveTaskStatus(ctx, status.ID), kitsu.ErrNotFound)
 
 	_, err = c.Task.NewTaskStatus(ctx, "Checking", "chk", "00FF00")
-	taskRequireInvalid(t, err, "color")
+	kitsutest.RequireInvalid(t, err, "color")
 	_, err = c.Task.NewTaskStatus(ctx, "Checking", "chk", "#00GG00")
-	taskRequireInvalid(t, err, "color")
+	kitsutest.RequireInvalid(t, err, "color")
 	_, err = c.Task.NewTaskStatus(ctx, "", "chk", "#00FF00")
-	taskRequireInvalid(t, err, "task status name")
+	kitsutest.RequireInvalid(t, err, "task status name")
 	_, err = c.Task.NewTaskStatus(ctx, "Checking", "", "#00FF00")
-	taskRequireInvalid(t, err, "task status short name")
+	kitsutest.RequireInvalid(t, err, "task status short name")
 	_, err = c.Task.NewTaskStatus(ctx, "Checking", "checking_v2", "#00FF00")
-	taskRequireInvalid(t, err, "task status short name")
+	kitsutest.RequireInvalid(t, err, "task status short name")
 	_, err = c.Task.NewTaskStatus(ctx, strings.Repeat("é", 41), "chk", "#00FF00")
-	taskRequireInvalid(t, err, "task status name")
+	kitsutest.RequireInvalid(t, err, "task status name")
 	// Zou refuses a short name another status has.
 	_, err = c.Task.NewTaskStatus(ctx, kitsutest.Unique("Again"), "wip", "#00FF00")
 	require.ErrorIs(t, err, kitsu.ErrParameter)
 	_, err = c.Task.GetTaskStatus(ctx, "wip")
-	taskRequireInvalid(t, err, "task status id")
+	kitsutest.RequireInvalid(t, err, "task status id")
 	_, err = c.Task.GetTaskStatusByName(ctx, " ")
-	taskRequireInvalid(t, err, "task status name")
+	kitsutest.RequireInvalid(t, err, "task status name")
 	_, err = c.Task.GetTaskStatusByShortName(ctx, "")
-	taskRequireInvalid(t, err, "task status short name")
-	taskRequireInvalid(t, c.Task.RemoveTaskStatus(ctx, "wip"), "task status id")
+	kitsutest.RequireInvalid(t, err, "task status short name")
+	kitsutest.RequireInvalid(t, c.Task.RemoveTaskStatus(ctx, "wip"), "task status id")
 	_, err = c.Task.AllTaskStatusesForProject(ctx, "")
-	taskRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 }
 
 func TestTaskGetTaskURL(t *testing.T) {
@@ -1038,9 +1000,9 @@ func TestTaskGetTaskURL(t *testing.T) {
 	}
 
 	_, err = c.Task.GetTaskURL(kitsu.Task{ProjectID: projectID})
-	taskRequireInvalid(t, err, "task.ID")
+	kitsutest.RequireInvalid(t, err, "task.ID")
 	_, err = c.Task.GetTaskURL(kitsu.Task{Base: kitsu.Base{ID: taskID}})
-	taskRequireInvalid(t, err, "task.ProjectID")
+	kitsutest.RequireInvalid(t, err, "task.ProjectID")
 }
 
 func TestTaskGetTaskURLFromServer(t *testing.T) {
@@ -1067,12 +1029,7 @@ func TestTaskGetTaskURLFromServer(t *testing.T) {
 // taskSetSimpleTree gives a project Zou's shipped "simple" file tree.
 func taskSetSimpleTree(t *testing.T, c *kitsu.Client, projectID string) {
 	t.Helper()
-	dir := kitsutest.ZouFileTrees(t)
-	raw, err := os.ReadFile(filepath.Join(dir, "simple.json"))
-	require.NoError(t, err)
-	var tree map[string]any
-	require.NoError(t, json.Unmarshal(raw, &tree))
-	require.NoError(t, c.Update(kitsutest.Context(t), "projects", projectID, map[string]any{"file_tree": tree}, nil))
+	require.NoError(t, c.Update(kitsutest.Context(t), "projects", projectID, map[string]any{"file_tree": kitsutest.ZouFileTree(t, "simple")}, nil))
 }
 
 // taskWorkingPath asks Zou for the path of a task's working file.
@@ -1174,9 +1131,9 @@ func TestTaskGetTaskByPath(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = c.Task.GetTaskByPath(ctx, "p", path, nil)
-	taskRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 	_, err = c.Task.GetTaskByPath(ctx, p.ID, " ", nil)
-	taskRequireInvalid(t, err, "file path")
+	kitsutest.RequireInvalid(t, err, "file path")
 	_, err = c.Task.GetTaskByPath(ctx, p.ID, path, &kitsu.GetTaskByPathOptions{EntityType: "edit"})
-	taskRequireInvalid(t, err, "entity type")
+	kitsutest.RequireInvalid(t, err, "entity type")
 }

@@ -1,11 +1,8 @@
 package kitsu_test
 
 import (
-	"context"
-	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,48 +14,8 @@ import (
 // userUnknownID is a well-formed id that no record has.
 const userUnknownID = "00000000-0000-4000-8000-0000000005e4"
 
-func userTaskIDs(tasks []kitsu.Task) []string {
-	return kitsutest.IDs(tasks, func(t *kitsu.Task) string { return t.ID })
-}
-
 func userTaskTypeNames(types []kitsu.TaskType) []string {
 	return kitsutest.IDs(types, func(t *kitsu.TaskType) string { return t.Name })
-}
-
-// userJoinTeam puts a person in a project's team.
-func userJoinTeam(t *testing.T, c *kitsu.Client, projectID, personID string) {
-	t.Helper()
-	require.NoError(t, c.Post(kitsutest.Context(t), "data/projects/"+projectID+"/team", map[string]any{"person_id": personID}, nil, nil))
-}
-
-// userAssign assigns a task to a person (which also puts them in the
-// project's team).
-func userAssign(t *testing.T, c *kitsu.Client, taskID, personID string) {
-	t.Helper()
-	require.NoError(t, c.Put(kitsutest.Context(t), "actions/tasks/"+taskID+"/assign", map[string]any{"person_id": personID}, nil, nil))
-}
-
-// userNewTaskType creates a uniquely named task type for a kind of entity
-// (Zou's init data has none for sequences and scenes), deleted when the
-// test ends: create it before the project whose tasks use it.
-func userNewTaskType(t *testing.T, c *kitsu.Client, forEntity string) *kitsu.TaskType {
-	t.Helper()
-	var tt kitsu.TaskType
-	require.NoError(t, c.Create(kitsutest.Context(t), "task-types", map[string]any{"name": kitsutest.Unique(forEntity + " board"), "for_entity": forEntity}, &tt))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := c.Delete(ctx, "data/task-types/"+tt.ID, nil); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
-			t.Logf("cleanup: task type %s: %v", tt.ID, err)
-		}
-	})
-	return &tt
-}
-
-func userRequireInvalid(t *testing.T, err error, argument string) {
-	t.Helper()
-	require.ErrorIs(t, err, kitsu.ErrInvalidArgument)
-	require.ErrorContains(t, err, argument)
 }
 
 func TestUserAllOpenProjects(t *testing.T) {
@@ -74,7 +31,7 @@ func TestUserAllOpenProjects(t *testing.T) {
 	require.NotNil(t, got)
 	assert.Empty(t, got, "a new artist is in no team")
 
-	userJoinTeam(t, admin, mine.ID, artist.ID)
+	kitsutest.JoinTeam(t, admin, mine.ID, artist.ID)
 	got, err = ac.User.AllOpenProjects(ctx)
 	require.NoError(t, err)
 	require.Equal(t, []string{mine.ID}, kitsutest.IDs(got, func(p *kitsu.Project) string { return p.ID }))
@@ -89,9 +46,7 @@ func TestUserAllOpenProjects(t *testing.T) {
 	assert.IsNonDecreasing(t, kitsutest.IDs(all, func(p *kitsu.Project) string { return strings.ToLower(p.Name) }))
 
 	// A closed project is no longer listed.
-	var closed kitsu.ProjectStatus
-	require.NoError(t, admin.FetchFirst(ctx, "project-status", &closed, &kitsu.RequestOptions{Params: map[string][]string{"name": {"Closed"}}}))
-	require.NoError(t, admin.Update(ctx, "projects", mine.ID, map[string]any{"project_status_id": closed.ID}, nil))
+	kitsutest.CloseProject(t, admin, mine.ID)
 	got, err = ac.User.AllOpenProjects(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, got)
@@ -114,12 +69,12 @@ func TestUserAssetsAndTheirTasks(t *testing.T) {
 	rockModeling := kitsutest.NewTask(t, admin, p.ID, rock.ID, modeling.ID, "main")
 	carModeling := kitsutest.NewTask(t, admin, p.ID, car.ID, modeling.ID, "main")
 	artist, ac := kitsutest.NewArtist(t, admin)
-	userAssign(t, admin, treeShading.ID, artist.ID)
-	userAssign(t, admin, treeModeling.ID, artist.ID)
+	kitsutest.AssignTask(t, admin, treeShading.ID, artist.ID)
+	kitsutest.AssignTask(t, admin, treeModeling.ID, artist.ID)
 	// Someone else's task on rock and car.
 	other, _ := kitsutest.NewArtist(t, admin)
-	userAssign(t, admin, rockModeling.ID, other.ID)
-	userAssign(t, admin, carModeling.ID, other.ID)
+	kitsutest.AssignTask(t, admin, rockModeling.ID, other.ID)
+	kitsutest.AssignTask(t, admin, carModeling.ID, other.ID)
 
 	types, err := ac.User.AllAssetTypesForProject(ctx, p.ID)
 	require.NoError(t, err)
@@ -142,7 +97,7 @@ func TestUserAssetsAndTheirTasks(t *testing.T) {
 
 	tasks, err := ac.User.AllTasksForAsset(ctx, tree.ID)
 	require.NoError(t, err)
-	assert.Equal(t, []string{treeModeling.ID, treeShading.ID}, userTaskIDs(tasks), "sorted by name: blockout, lookdev")
+	assert.Equal(t, []string{treeModeling.ID, treeShading.ID}, taskIDs(tasks), "sorted by name: blockout, lookdev")
 	tasks, err = ac.User.AllTasksForAsset(ctx, rock.ID)
 	require.NoError(t, err)
 	assert.Empty(t, tasks)
@@ -154,7 +109,7 @@ func TestUserAssetsAndTheirTasks(t *testing.T) {
 	// To do, then done.
 	todo, err := ac.User.AllTasksToDo(ctx)
 	require.NoError(t, err)
-	assert.ElementsMatch(t, []string{treeModeling.ID, treeShading.ID}, userTaskIDs(todo))
+	assert.ElementsMatch(t, []string{treeModeling.ID, treeShading.ID}, taskIDs(todo))
 	for _, task := range todo {
 		assert.Equal(t, p.Name, task.ProjectName)
 		assert.Equal(t, "tree", task.EntityName)
@@ -169,11 +124,11 @@ func TestUserAssetsAndTheirTasks(t *testing.T) {
 	require.NoError(t, err)
 	done, err = ac.User.AllDoneTasks(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, []string{treeModeling.ID}, userTaskIDs(done))
+	assert.Equal(t, []string{treeModeling.ID}, taskIDs(done))
 	assert.Equal(t, doneStatus.ID, done[0].TaskStatusID)
 	todo, err = ac.User.AllTasksToDo(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, []string{treeShading.ID}, userTaskIDs(todo))
+	assert.Equal(t, []string{treeShading.ID}, taskIDs(todo))
 
 	// Unknown and malformed ids.
 	_, err = ac.User.AllTasksForAsset(ctx, userUnknownID)
@@ -185,21 +140,21 @@ func TestUserAssetsAndTheirTasks(t *testing.T) {
 	_, err = ac.User.AllAssetsForAssetTypeAndProject(ctx, p.ID, userUnknownID)
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = ac.User.AllTasksForAsset(ctx, "tree")
-	userRequireInvalid(t, err, "asset id")
+	kitsutest.RequireInvalid(t, err, "asset id")
 	_, err = ac.User.AllTaskTypesForAsset(ctx, "")
-	userRequireInvalid(t, err, "asset id")
+	kitsutest.RequireInvalid(t, err, "asset id")
 	_, err = ac.User.AllAssetTypesForProject(ctx, "p")
-	userRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 	_, err = ac.User.AllAssetsForAssetTypeAndProject(ctx, p.ID, "props")
-	userRequireInvalid(t, err, "asset type id")
+	kitsutest.RequireInvalid(t, err, "asset type id")
 }
 
 func TestUserShotsSequencesEpisodesAndScenes(t *testing.T) {
 	t.Parallel()
 	admin := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
-	seqType := userNewTaskType(t, admin, "Sequence")
-	sceneType := userNewTaskType(t, admin, "Scene")
+	seqType := kitsutest.NewTaskType(t, admin, "Sequence")
+	sceneType := kitsutest.NewTaskType(t, admin, "Scene")
 	p := kitsutest.NewProject(t, admin, true)
 	e1 := kitsutest.NewEpisode(t, admin, p.ID, "E101")
 	e2 := kitsutest.NewEpisode(t, admin, p.ID, "E102")
@@ -208,9 +163,8 @@ func TestUserShotsSequencesEpisodesAndScenes(t *testing.T) {
 	sh10 := kitsutest.NewShot(t, admin, p.ID, sq1.ID, "SH010")
 	sh20 := kitsutest.NewShot(t, admin, p.ID, sq1.ID, "SH020")
 	sh30 := kitsutest.NewShot(t, admin, p.ID, sq2.ID, "SH030")
-	var sc1, sc2 kitsu.Scene
-	require.NoError(t, admin.Post(ctx, "data/projects/"+p.ID+"/scenes", map[string]any{"name": "SC01", "sequence_id": sq1.ID}, &sc1, nil))
-	require.NoError(t, admin.Post(ctx, "data/projects/"+p.ID+"/scenes", map[string]any{"name": "SC02", "sequence_id": sq1.ID}, &sc2, nil))
+	sc1 := kitsutest.NewScene(t, admin, p.ID, sq1.ID, "SC01")
+	sc2 := kitsutest.NewScene(t, admin, p.ID, sq1.ID, "SC02")
 
 	animation := kitsutest.TaskTypeNamed(t, admin, "Animation")
 	layout := kitsutest.TaskTypeNamed(t, admin, "Layout")
@@ -224,11 +178,11 @@ func TestUserShotsSequencesEpisodesAndScenes(t *testing.T) {
 
 	artist, ac := kitsutest.NewArtist(t, admin)
 	for _, task := range []*kitsu.Task{shotAnim, shotLayout, seqBoard, sceneLayout} {
-		userAssign(t, admin, task.ID, artist.ID)
+		kitsutest.AssignTask(t, admin, task.ID, artist.ID)
 	}
 	other, _ := kitsutest.NewArtist(t, admin)
 	for _, task := range []*kitsu.Task{otherShot, otherSeqShot, otherScene} {
-		userAssign(t, admin, task.ID, other.ID)
+		kitsutest.AssignTask(t, admin, task.ID, other.ID)
 	}
 
 	episodes, err := ac.User.AllEpisodesForProject(ctx, p.ID)
@@ -254,7 +208,7 @@ func TestUserShotsSequencesEpisodesAndScenes(t *testing.T) {
 	assert.Equal(t, []string{"Animation", "Layout"}, userTaskTypeNames(types))
 	tasks, err := ac.User.AllTasksForShot(ctx, sh10.ID)
 	require.NoError(t, err)
-	assert.ElementsMatch(t, []string{shotAnim.ID, shotLayout.ID}, userTaskIDs(tasks))
+	assert.ElementsMatch(t, []string{shotAnim.ID, shotLayout.ID}, taskIDs(tasks))
 	tasks, err = ac.User.AllTasksForShot(ctx, sh20.ID)
 	require.NoError(t, err)
 	assert.Empty(t, tasks)
@@ -264,7 +218,7 @@ func TestUserShotsSequencesEpisodesAndScenes(t *testing.T) {
 	assert.Equal(t, []string{seqType.Name}, userTaskTypeNames(types), "tasks of the sequence itself, not of its shots")
 	tasks, err = ac.User.AllTasksForSequence(ctx, sq1.ID)
 	require.NoError(t, err)
-	assert.Equal(t, []string{seqBoard.ID}, userTaskIDs(tasks))
+	assert.Equal(t, []string{seqBoard.ID}, taskIDs(tasks))
 	tasks, err = ac.User.AllTasksForSequence(ctx, sq2.ID)
 	require.NoError(t, err)
 	assert.Empty(t, tasks)
@@ -274,14 +228,14 @@ func TestUserShotsSequencesEpisodesAndScenes(t *testing.T) {
 	assert.Equal(t, []string{sceneType.Name}, userTaskTypeNames(types))
 	tasks, err = ac.User.AllTasksForScene(ctx, sc1.ID)
 	require.NoError(t, err)
-	assert.Equal(t, []string{sceneLayout.ID}, userTaskIDs(tasks))
+	assert.Equal(t, []string{sceneLayout.ID}, taskIDs(tasks))
 	tasks, err = ac.User.AllTasksForScene(ctx, sc2.ID)
 	require.NoError(t, err)
 	assert.Empty(t, tasks)
 
 	todo, err := ac.User.AllTasksToDo(ctx)
 	require.NoError(t, err)
-	assert.ElementsMatch(t, []string{shotAnim.ID, shotLayout.ID, seqBoard.ID, sceneLayout.ID}, userTaskIDs(todo))
+	assert.ElementsMatch(t, []string{shotAnim.ID, shotLayout.ID, seqBoard.ID, sceneLayout.ID}, taskIDs(todo))
 
 	// Unknown ids, ids of another kind of entity, malformed ids.
 	_, err = ac.User.AllTasksForShot(ctx, userUnknownID)
@@ -308,23 +262,23 @@ func TestUserShotsSequencesEpisodesAndScenes(t *testing.T) {
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 
 	_, err = ac.User.AllEpisodesForProject(ctx, "")
-	userRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 	_, err = ac.User.AllSequencesForProject(ctx, "x")
-	userRequireInvalid(t, err, "project id")
+	kitsutest.RequireInvalid(t, err, "project id")
 	_, err = ac.User.AllShotsForSequence(ctx, "SQ01")
-	userRequireInvalid(t, err, "sequence id")
+	kitsutest.RequireInvalid(t, err, "sequence id")
 	_, err = ac.User.AllScenesForSequence(ctx, "SQ01")
-	userRequireInvalid(t, err, "sequence id")
+	kitsutest.RequireInvalid(t, err, "sequence id")
 	_, err = ac.User.AllTaskTypesForShot(ctx, "SH010")
-	userRequireInvalid(t, err, "shot id")
+	kitsutest.RequireInvalid(t, err, "shot id")
 	_, err = ac.User.AllTasksForShot(ctx, "SH010")
-	userRequireInvalid(t, err, "shot id")
+	kitsutest.RequireInvalid(t, err, "shot id")
 	_, err = ac.User.AllTaskTypesForScene(ctx, "SC01")
-	userRequireInvalid(t, err, "scene id")
+	kitsutest.RequireInvalid(t, err, "scene id")
 	_, err = ac.User.AllTasksForScene(ctx, "SC01")
-	userRequireInvalid(t, err, "scene id")
+	kitsutest.RequireInvalid(t, err, "scene id")
 	_, err = ac.User.AllTaskTypesForSequence(ctx, "SQ01")
-	userRequireInvalid(t, err, "sequence id")
+	kitsutest.RequireInvalid(t, err, "sequence id")
 	_, err = ac.User.AllTasksForSequence(ctx, "SQ01")
-	userRequireInvalid(t, err, "sequence id")
+	kitsutest.RequireInvalid(t, err, "sequence id")
 }

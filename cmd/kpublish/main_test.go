@@ -173,11 +173,7 @@ func TestPathOnline(t *testing.T) {
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
 	host, user, password := kitsutest.Env(t)
-	trees := kitsutest.ZouFileTrees(t)
-	data, err := os.ReadFile(filepath.Join(trees, "simple.json"))
-	require.NoError(t, err)
-	var tree map[string]any
-	require.NoError(t, json.Unmarshal(data, &tree))
+	tree := kitsutest.ZouFileTree(t, "simple")
 
 	p := kitsutest.NewProject(t, c, false)
 	require.NoError(t, c.Update(ctx, "projects", p.ID, map[string]any{"file_tree": tree}, nil))

@@ -2,11 +2,8 @@ package kitsutree_test
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/go-json-experiment/json"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -23,13 +20,11 @@ func TestContextsFromKitsu(t *testing.T) {
 	t.Parallel()
 	c := kitsutest.Client(t)
 	ctx := kitsutest.Context(t)
-	trees := kitsutest.ZouFileTrees(t)
-	data, err := os.ReadFile(filepath.Join(trees, "simple.json"))
-	require.NoError(t, err)
-	var treeJSON map[string]any
-	require.NoError(t, json.Unmarshal(data, &treeJSON))
+	treeJSON := kitsutest.ZouFileTree(t, "simple")
 
 	at := kitsutest.NewAssetType(t, c)
+	sw := kitsutest.NewSoftware(t, c)
+	ot := kitsutest.NewOutputType(t, c)
 	p := kitsutest.NewProject(t, c, true)
 	require.NoError(t, c.Update(ctx, "projects", p.ID, map[string]any{"file_tree": treeJSON}, nil))
 	ep := kitsutest.NewEpisode(t, c, p.ID, "Épisode 1")
@@ -41,11 +36,6 @@ func TestContextsFromKitsu(t *testing.T) {
 	model := kitsutest.TaskTypeNamed(t, c, "Modeling")
 	shotTask := kitsutest.NewTask(t, c, p.ID, shot.ID, anim.ID, "main")
 	assetTask := kitsutest.NewTask(t, c, p.ID, asset.ID, model.ID, "main")
-	var sw kitsu.Software
-	require.NoError(t, c.Create(ctx, "softwares", map[string]any{"name": kitsutest.Unique("Maya"), "short_name": "ma", "file_extension": ".ma"}, &sw))
-	t.Cleanup(func() { _, _ = c.Delete(kitsutest.Context(t), "data/softwares/"+sw.ID, nil) })
-	var ot kitsu.OutputType
-	require.NoError(t, c.Create(ctx, "output-types", map[string]any{"name": kitsutest.Unique("Cache"), "short_name": "cch"}, &ot))
 	var inst kitsu.AssetInstance
 	require.NoError(t, c.Post(ctx, "data/assets/"+asset.ID+"/asset-asset-instances", map[string]any{"asset_to_instantiate_id": other.ID}, &inst, nil))
 	kitsutest.RemoveAssetInstanceOnCleanup(t, c, inst.ID)

@@ -11,13 +11,18 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/kpublish/kpublish/kitsu"
 )
@@ -159,14 +164,28 @@ func NewAssetType(t testing.TB, c *kitsu.Client) *kitsu.AssetType {
 	if err := c.Create(Context(t), "entity-types", map[string]any{"name": Unique("Props")}, &at); err != nil {
 		t.Fatalf("creating a test asset type: %v", err)
 	}
+	DeleteOnCleanup(t, c, "data/entity-types/"+at.ID, nil)
+	return &at
+}
+
+// DeleteOnCleanup deletes the record at path (a route of the API such as
+// "data/softwares/{id}", with params such as force=true) when the test
+// ends. A record already gone is fine; any other failure fails the test.
+// Cleanups run last-registered first: register the removal of a record
+// after that of the records it holds.
+func DeleteOnCleanup(t testing.TB, c *kitsu.Client, path string, params url.Values) {
+	t.Helper()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if _, err := c.Delete(ctx, "data/entity-types/"+at.ID, nil); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
-			t.Logf("cleanup: asset type %s: %v", at.ID, err)
+		var opts *kitsu.RequestOptions
+		if params != nil {
+			opts = &kitsu.RequestOptions{Params: params}
+		}
+		if _, err := c.Delete(ctx, path, opts); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
+			t.Errorf("cleanup: deleting %s: %v", path, err)
 		}
 	})
-	return &at
 }
 
 // NewEpisode creates an episode in a project through the raw route.
@@ -190,6 +209,16 @@ func NewSequence(t testing.TB, c *kitsu.Client, projectID, episodeID, name strin
 	var s kitsu.Sequence
 	if err := c.Post(Context(t), "data/projects/"+projectID+"/sequences", body, &s, nil); err != nil {
 		t.Fatalf("creating sequence %q: %v", name, err)
+	}
+	return &s
+}
+
+// NewScene creates a scene in a sequence through the raw route.
+func NewScene(t testing.TB, c *kitsu.Client, projectID, sequenceID, name string) *kitsu.Scene {
+	t.Helper()
+	var s kitsu.Scene
+	if err := c.Post(Context(t), "data/projects/"+projectID+"/scenes", map[string]any{"name": name, "sequence_id": sequenceID}, &s, nil); err != nil {
+		t.Fatalf("creating scene %q: %v", name, err)
 	}
 	return &s
 }
@@ -219,7 +248,21 @@ func NewAsset(t testing.TB, c *kitsu.Client, projectID, assetTypeID, episodeID, 
 	return &a
 }
 
-// IDs returns the ids of records, for comparisons.
+// NewAssetInstance creates instance number 1 of an asset, named name,
+// through the raw route, and deletes it when the test ends (see
+// RemoveAssetInstanceOnCleanup: create it after the project).
+func NewAssetInstance(t testing.TB, c *kitsu.Client, assetID, name string) *kitsu.AssetInstance {
+	t.Helper()
+	var ai kitsu.AssetInstance
+	if err := c.Create(Context(t), "asset-instances", map[string]any{"asset_id": assetID, "name": name, "number": 1, "description": ""}, &ai); err != nil {
+		t.Fatalf("creating asset instance %q: %v", name, err)
+	}
+	RemoveAssetInstanceOnCleanup(t, c, ai.ID)
+	return &ai
+}
+
+// IDs returns id(item) for each item, in order: the ids of records, or any
+// other field of theirs (names...), for comparisons.
 func IDs[T any](items []T, id func(*T) string) []string {
 	out := make([]string, len(items))
 	for i := range items {
@@ -261,26 +304,47 @@ func NewArtist(t testing.TB, admin *kitsu.Client) (*kitsu.Person, *kitsu.Client)
 
 // RemovePersonOnCleanup deletes a person (with force) when the test ends.
 func RemovePersonOnCleanup(t testing.TB, c *kitsu.Client, personID string) {
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := c.Delete(ctx, "data/persons/"+personID, &kitsu.RequestOptions{Params: map[string][]string{"force": {"true"}}}); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
-			t.Logf("cleanup: person %s: %v", personID, err)
-		}
-	})
+	t.Helper()
+	DeleteOnCleanup(t, c, "data/persons/"+personID, url.Values{"force": {"true"}})
 }
 
 // RemoveAssetInstanceOnCleanup deletes an asset instance when the test
 // ends. Register it after the project is created, so that it runs first:
 // Zou cannot delete a project (or an asset) that still has instances.
 func RemoveAssetInstanceOnCleanup(t testing.TB, c *kitsu.Client, instanceID string) {
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := c.Delete(ctx, "data/asset-instances/"+instanceID, nil); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
-			t.Logf("cleanup: asset instance %s: %v", instanceID, err)
-		}
-	})
+	t.Helper()
+	DeleteOnCleanup(t, c, "data/asset-instances/"+instanceID, nil)
+}
+
+// JoinTeam puts a person in a project's team through the raw route.
+func JoinTeam(t testing.TB, c *kitsu.Client, projectID, personID string) {
+	t.Helper()
+	if err := c.Post(Context(t), "data/projects/"+projectID+"/team", map[string]any{"person_id": personID}, nil, nil); err != nil {
+		t.Fatalf("adding person %s to the team of project %s: %v", personID, projectID, err)
+	}
+}
+
+// AssignTask assigns a task to a person through the raw route, which also
+// puts them in the project's team.
+func AssignTask(t testing.TB, c *kitsu.Client, taskID, personID string) {
+	t.Helper()
+	if err := c.Put(Context(t), "actions/tasks/"+taskID+"/assign", map[string]any{"person_id": personID}, nil, nil); err != nil {
+		t.Fatalf("assigning task %s to person %s: %v", taskID, personID, err)
+	}
+}
+
+// CloseProject gives a project the Closed status, as RemoveProject does
+// before deleting it.
+func CloseProject(t testing.TB, c *kitsu.Client, projectID string) {
+	t.Helper()
+	ctx := Context(t)
+	var closed kitsu.ProjectStatus
+	if err := c.FetchFirst(ctx, "project-status", &closed, &kitsu.RequestOptions{Params: map[string][]string{"name": {"Closed"}}}); err != nil {
+		t.Fatalf("finding the Closed project status: %v", err)
+	}
+	if err := c.Update(ctx, "projects", projectID, map[string]any{"project_status_id": closed.ID}, nil); err != nil {
+		t.Fatalf("closing project %s: %v", projectID, err)
+	}
 }
 
 // TaskTypeNamed returns one of the task types Zou creates at init
@@ -291,6 +355,21 @@ func TaskTypeNamed(t testing.TB, c *kitsu.Client, name string) *kitsu.TaskType {
 	if err := c.FetchFirst(Context(t), "task-types", &tt, &kitsu.RequestOptions{Params: map[string][]string{"name": {name}}}); err != nil {
 		t.Fatalf("finding task type %q: %v", name, err)
 	}
+	return &tt
+}
+
+// NewTaskType creates a uniquely named task type for a kind of entity
+// (Asset, Shot, Sequence, Episode, Scene...: Zou's init data has none for
+// sequences, episodes and scenes) through the raw route, and deletes it
+// (with force) when the test ends. Create it before the project whose
+// tasks use it: cleanups run last-registered first.
+func NewTaskType(t testing.TB, c *kitsu.Client, forEntity string) *kitsu.TaskType {
+	t.Helper()
+	var tt kitsu.TaskType
+	if err := c.Create(Context(t), "task-types", map[string]any{"name": Unique(forEntity + " work"), "for_entity": forEntity, "color": "#336699"}, &tt); err != nil {
+		t.Fatalf("creating a test task type for %s: %v", forEntity, err)
+	}
+	DeleteOnCleanup(t, c, "data/task-types/"+tt.ID, url.Values{"force": {"true"}})
 	return &tt
 }
 
@@ -318,6 +397,34 @@ func NewTask(t testing.TB, c *kitsu.Client, projectID, entityID, taskTypeID, nam
 	return &task
 }
 
+// AssetTask is what NewAssetTask makes: a Modeling task on an asset of a
+// fresh project.
+type AssetTask struct {
+	Project *kitsu.Project
+	Asset   *kitsu.Asset
+	Task    *kitsu.Task // named "main", with the Todo status
+}
+
+// NewAssetTask creates, through raw routes, an asset type, a project, an
+// asset "Tree" in it and a Modeling task "main" on that asset. The project
+// and the asset type are removed when the test ends.
+func NewAssetTask(t testing.TB, c *kitsu.Client) *AssetTask {
+	t.Helper()
+	at := NewAssetType(t, c)
+	p := NewProject(t, c, false)
+	a := NewAsset(t, c, p.ID, at.ID, "", "Tree")
+	task := NewTask(t, c, p.ID, a.ID, TaskTypeNamed(t, c, "Modeling").ID, "main")
+	return &AssetTask{Project: p, Asset: a, Task: task}
+}
+
+// RequireInvalid checks that err is a refusal of an argument before any
+// request (kitsu.ErrInvalidArgument) that names the argument.
+func RequireInvalid(t testing.TB, err error, argName string) {
+	t.Helper()
+	require.ErrorIs(t, err, kitsu.ErrInvalidArgument)
+	require.ErrorContains(t, err, argName)
+}
+
 // ZouFileTrees returns the folder of the file trees Zou ships (default,
 // simple) that scripts/kitsu-dev env exports as KITSU_ZOU_FILE_TREES:
 // Zou 1.0.97 can no longer set them by name. It skips the test when the
@@ -332,4 +439,25 @@ func ZouFileTrees(t testing.TB) string {
 		t.Skip("KITSU_ZOU_FILE_TREES is not set: " + HowToRun)
 	}
 	return dir
+}
+
+// ZouFileTree returns one of the file trees Zou ships (default, simple),
+// read from ZouFileTrees.
+func ZouFileTree(t testing.TB, name string) map[string]any {
+	t.Helper()
+	return ReadFileTree(t, filepath.Join(ZouFileTrees(t), name+".json"))
+}
+
+// ReadFileTree reads a file tree from a JSON file.
+func ReadFileTree(t testing.TB, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading a file tree: %v", err)
+	}
+	var tree map[string]any
+	if err := json.Unmarshal(b, &tree); err != nil {
+		t.Fatalf("reading file tree %s: %v", path, err)
+	}
+	return tree
 }
