@@ -529,25 +529,6 @@ func (s *AssetService) RemoveAssetType(ctx context.Context, assetTypeID string) 
 	return (*service)(s).delete(ctx, pathOf("data/entity-types", assetTypeID), nil)
 }
 
-// assetUpdate is what UpdateAsset sends: the fields of an asset that can
-// be changed.
-type assetUpdate struct {
-	Name             string         `json:"name,omitempty"`
-	Code             string         `json:"code,omitempty"`
-	Description      string         `json:"description,omitempty"`
-	EntityTypeID     string         `json:"entity_type_id,omitempty"`
-	ParentID         string         `json:"parent_id,omitempty"`
-	SourceID         string         `json:"source_id,omitempty"`
-	PreviewFileID    string         `json:"preview_file_id,omitempty"`
-	Canceled         bool           `json:"canceled"`
-	IsShared         bool           `json:"is_shared"`
-	IsCastingStandby bool           `json:"is_casting_standby"`
-	NbFrames         int            `json:"nb_frames,omitzero"`
-	Status           string         `json:"status,omitempty"`
-	ReadyFor         string         `json:"ready_for,omitempty"`
-	Data             map[string]any `json:"data,omitempty"`
-}
-
 // UpdateAsset saves the changed fields of an asset that exists and
 // returns it as saved. Pass the asset as read from Kitsu, then changed:
 // Canceled, IsShared and IsCastingStandby are always sent, while empty
@@ -566,24 +547,8 @@ func (s *AssetService) UpdateAsset(ctx context.Context, asset Asset) (*Asset, er
 	if err := checkID("asset id", asset.ID); err != nil {
 		return nil, err
 	}
-	body := assetUpdate{
-		Name:             asset.Name,
-		Code:             asset.Code,
-		Description:      asset.Description,
-		EntityTypeID:     asset.EntityTypeID,
-		ParentID:         asset.ParentID,
-		SourceID:         cmp.Or(asset.EpisodeID, asset.SourceID),
-		PreviewFileID:    asset.PreviewFileID,
-		Canceled:         asset.Canceled,
-		IsShared:         asset.IsShared,
-		IsCastingStandby: asset.IsCastingStandby,
-		NbFrames:         asset.NbFrames,
-		Status:           asset.Status,
-		Data:             asset.Data,
-	}
-	if asset.ReadyFor != "None" {
-		body.ReadyFor = asset.ReadyFor
-	}
+	body := entityChangesOf(&asset.EntityFields)
+	body.SourceID = cmp.Or(asset.EpisodeID, asset.SourceID)
 	var updated Asset
 	if err := (*service)(s).put(ctx, pathOf("data/entities", asset.ID), body, &updated); err != nil {
 		return nil, err

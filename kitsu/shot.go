@@ -76,37 +76,6 @@ func lookupMissed(err error) bool {
 	return errors.Is(err, ErrNotFound) && !errors.As(err, &reply)
 }
 
-// shotChanges is what UpdateEpisode, UpdateSequence and UpdateShot send:
-// the fields of an entity that can be changed. Ids, dates and
-// nb_entities_out (a count Zou keeps from the casting, which a stale copy
-// must not overwrite) are left out.
-type shotChanges struct {
-	Name             string         `json:"name,omitempty"`
-	Code             string         `json:"code,omitempty"`
-	Description      string         `json:"description,omitempty"`
-	EntityTypeID     string         `json:"entity_type_id,omitempty"`
-	ParentID         string         `json:"parent_id,omitempty"`
-	SourceID         string         `json:"source_id,omitempty"`
-	PreviewFileID    string         `json:"preview_file_id,omitempty"`
-	Canceled         bool           `json:"canceled"`
-	IsShared         bool           `json:"is_shared"`
-	IsCastingStandby bool           `json:"is_casting_standby"`
-	NbFrames         int            `json:"nb_frames,omitzero"`
-	Status           string         `json:"status,omitempty"`
-	ReadyFor         string         `json:"ready_for,omitempty"`
-	Data             map[string]any `json:"data,omitempty"`
-}
-
-func shotChangesOf(e *EntityFields) shotChanges {
-	return shotChanges{
-		Name: e.Name, Code: e.Code, Description: e.Description,
-		EntityTypeID: e.EntityTypeID, ParentID: e.ParentID, SourceID: e.SourceID,
-		PreviewFileID: e.PreviewFileID, Canceled: e.Canceled, IsShared: e.IsShared,
-		IsCastingStandby: e.IsCastingStandby, NbFrames: e.NbFrames, Status: e.Status,
-		ReadyFor: e.ReadyFor, Data: e.Data,
-	}
-}
-
 // AllEpisodesForProject returns the episodes of a project, sorted by name.
 //
 // It calls GET /data/projects/{project_id}/episodes and mirrors
@@ -584,7 +553,7 @@ func (s *ShotService) NewShot(ctx context.Context, projectID, sequenceID, name s
 //
 // It calls PUT /data/entities/{episode_id} and mirrors
 // gazu.shot.update_episode. Unlike gazu, which sends the whole dict, it
-// sends only the fields that can be changed (see shotChanges).
+// sends only the fields that can be changed (see entityChanges).
 func (s *ShotService) UpdateEpisode(ctx context.Context, episode Episode) (*Episode, error) {
 	return shotUpdateEntity[Episode](ctx, (*service)(s), "episode id", &episode.EntityFields)
 }
@@ -595,7 +564,7 @@ func (s *ShotService) UpdateEpisode(ctx context.Context, episode Episode) (*Epis
 //
 // It calls PUT /data/entities/{sequence_id} and mirrors
 // gazu.shot.update_sequence. Unlike gazu, which sends the whole dict, it
-// sends only the fields that can be changed (see shotChanges).
+// sends only the fields that can be changed (see entityChanges).
 func (s *ShotService) UpdateSequence(ctx context.Context, sequence Sequence) (*Sequence, error) {
 	return shotUpdateEntity[Sequence](ctx, (*service)(s), "sequence id", &sequence.EntityFields)
 }
@@ -606,7 +575,7 @@ func (s *ShotService) UpdateSequence(ctx context.Context, sequence Sequence) (*S
 //
 // It calls PUT /data/entities/{shot_id} and mirrors gazu.shot.update_shot.
 // Unlike gazu, which sends the whole dict, it sends only the fields that
-// can be changed (see shotChanges).
+// can be changed (see entityChanges).
 func (s *ShotService) UpdateShot(ctx context.Context, shot Shot) (*Shot, error) {
 	return shotUpdateEntity[Shot](ctx, (*service)(s), "shot id", &shot.EntityFields)
 }
@@ -616,7 +585,7 @@ func shotUpdateEntity[T any](ctx context.Context, s *service, what string, e *En
 		return nil, err
 	}
 	var out T
-	if err := s.put(ctx, pathOf("data/entities", e.ID), shotChangesOf(e), &out); err != nil {
+	if err := s.put(ctx, pathOf("data/entities", e.ID), entityChangesOf(e), &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

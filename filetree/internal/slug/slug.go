@@ -175,47 +175,11 @@ func finish(s string) string {
 	return b.String()
 }
 
-// finishASCII is finish for ASCII text: the common case of names.
+// finishASCII runs steps 6 to 8 on ASCII text without "&" whose
+// apostrophes step 1 already replaced.
 func finishASCII(s string) string {
-	return string(appendASCII(make([]byte, 0, len(s)), s))
-}
-
-// appendASCII appends the slug of ASCII text whose apostrophe runs were
-// already replaced (step 1).
-func appendASCII(buf []byte, s string) []byte {
-	base := len(buf)
-	pendingDash := false
-	prev := byte(0)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\'':
-			continue
-		case c == ',' && prev >= '0' && prev <= '9':
-			j := i + 1
-			for j < len(s) && s[j] == '\'' {
-				j++
-			}
-			if j < len(s) && s[j] >= '0' && s[j] <= '9' {
-				prev = c
-				continue
-			}
-		}
-		prev = c
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			if pendingDash && len(buf) > base {
-				buf = append(buf, '_')
-			}
-			pendingDash = false
-			buf = append(buf, c)
-			continue
-		}
-		pendingDash = true
-	}
-	return buf
+	out, _ := appendPlain(make([]byte, 0, len(s)), s)
+	return string(out)
 }
 
 // nextNonQuote returns the rune at byte i as the comma rule sees it:
