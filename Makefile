@@ -1,8 +1,15 @@
 # make test: every test against a real Kitsu (started and stopped by
 # scripts/kitsu-dev when none is running). make unit: no server needed.
-.PHONY: test unit build bench kitsu-up kitsu-down
+# make test-fresh: purge the dev database first, as on a new machine.
+.PHONY: test test-fresh unit build bench kitsu-up kitsu-down
 
 test:
+	scripts/test
+
+# test-fresh: what a new machine sees, and what CI runs: an empty database
+# (Zou's defaults not made yet, no data from earlier runs), then make test.
+test-fresh:
+	scripts/kitsu-dev purge
 	scripts/test
 
 unit:

@@ -202,6 +202,18 @@ func (s *FilesService) postRead(ctx context.Context, path string, body, out any)
 	return s.c.do(ctx, &request{method: http.MethodPost, path: path, body: jsonBody(body), idempotent: true}, out)
 }
 
+// postPath sends a path-building POST. It stores no file record, but Zou
+// creates its default software ("3ds Max" on the working-file-path route,
+// always; "3dsmax" when an output template asks for <Software>, which the
+// output routes cannot be told) or output type ("Geometry") on the fly when
+// the studio never made it, and parallel requests on a fresh database race
+// doing so: all but one get a 500 (a unique violation). Such a request
+// changes nothing else, so it is sent once more after a 500, which finds
+// the default the winner made.
+func (s *FilesService) postPath(ctx context.Context, path string, body, out any) error {
+	return s.c.do(ctx, &request{method: http.MethodPost, path: path, body: jsonBody(body), idempotent: true, retryOn500: true}, out)
+}
+
 // filesOrDefault returns value, or def when value is empty; a value made of
 // blanks only is refused.
 func filesOrDefault(what, value, def string) (string, error) {
@@ -263,7 +275,8 @@ func filesCreationError(err error) error {
 // working file of the task belongs according to the project's file tree:
 // the folder, the separator and the file name. Nothing is stored (but Zou
 // creates the software "3ds Max" if it is missing), so two calls may give
-// the same revision.
+// the same revision. On a fresh database, parallel first calls race to
+// create "3ds Max" and the losers get a 500: that reply is retried once.
 //
 // It calls POST /data/tasks/{task_id}/working-file-path and mirrors
 // gazu.files.build_working_file_path. Unlike gazu, it sends the separator
@@ -310,7 +323,7 @@ func (s *FilesService) BuildWorkingFilePath(ctx context.Context, taskID string, 
 		Path string `json:"path"`
 		Name string `json:"name"`
 	}
-	if err := s.postRead(ctx, pathOf("data/tasks", taskID, "working-file-path"), body, &reply); err != nil {
+	if err := s.postPath(ctx, pathOf("data/tasks", taskID, "working-file-path"), body, &reply); err != nil {
 		return "", err
 	}
 	return reply.Path + sep + reply.Name, nil
@@ -355,7 +368,7 @@ func (s *FilesService) buildOutputPath(ctx context.Context, path string, body ma
 		FolderPath string `json:"folder_path"`
 		FileName   string `json:"file_name"`
 	}
-	if err := s.postRead(ctx, path, body, &reply); err != nil {
+	if err := s.postPath(ctx, path, body, &reply); err != nil {
 		return "", err
 	}
 	name := reply.FileName
@@ -379,7 +392,9 @@ func (s *FilesService) buildOutputPath(ctx context.Context, path string, body ma
 // Zou ignores the number of elements on this route, so the _[1-N] suffix
 // Zou gives a new output file of N elements is added here; and spaces of
 // the tree's mount point and root are kept. A project without a usable
-// tree matches ErrParameter.
+// tree matches ErrParameter. Zou creates its default software "3dsmax"
+// when a template asks for <Software> (this route cannot be told one), so
+// a 500 (parallel first calls racing on a fresh database) is retried once.
 func (s *FilesService) BuildEntityOutputFilePath(ctx context.Context, entityID, outputTypeID, taskTypeID string, opts *OutputFilePathOptions) (string, error) {
 	if err := checkIDs("entity id", entityID, "output type id", outputTypeID, "task type id", taskTypeID); err != nil {
 		return "", err
@@ -412,7 +427,8 @@ func (s *FilesService) BuildEntityOutputFilePath(ctx context.Context, entityID, 
 // revision 0 gives a path for revision "000" (Zou computes no revision on
 // this route), revision 0 means the next revision; the _[1-N] suffix of
 // an image sequence is added, and spaces of the mount point and root are
-// kept. A tree without instance templates matches ErrParameter.
+// kept. A tree without instance templates matches ErrParameter. As with
+// BuildEntityOutputFilePath, a 500 is retried once.
 func (s *FilesService) BuildAssetInstanceOutputFilePath(ctx context.Context, assetInstanceID, temporalEntityID, outputTypeID, taskTypeID string, opts *OutputFilePathOptions) (string, error) {
 	if err := checkIDs("asset instance id", assetInstanceID, "temporal entity id", temporalEntityID, "output type id", outputTypeID, "task type id", taskTypeID); err != nil {
 		return "", err
@@ -682,7 +698,9 @@ func (s *FilesService) GetLastWorkingFileRevision(ctx context.Context, taskID st
 // revision). Unlike gazu, it sends the separator. A revision that exists
 // already matches ErrConflict. A project without a usable tree matches
 // ErrServer: Zou answers 500, having stored no file but having assigned
-// the task already.
+// the task already. Without a software, Zou uses "Blender", creating it
+// if the studio has none; give SoftwareID to avoid that. A creation is
+// never sent twice, not even after a 500.
 func (s *FilesService) NewWorkingFile(ctx context.Context, taskID string, opts *NewWorkingFileOptions) (*WorkingFile, error) {
 	if err := checkID("task id", taskID); err != nil {
 		return nil, err

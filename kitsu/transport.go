@@ -68,6 +68,11 @@ type request struct {
 	idempotent  bool   // a POST that may be replayed
 	noAuthRetry bool   // do not refresh the token and replay on expiry
 	transfer    bool   // no JSON timeout: the body may take long to read
+
+	// retryOn500 sends the request once more after a 500 reply: for routes
+	// that store nothing but where Zou may create a default record on the
+	// fly and lose a race doing so (see FilesService.postPath).
+	retryOn500 bool
 }
 
 func (r *request) retryable() bool {
@@ -165,6 +170,7 @@ func (c *Client) send(ctx context.Context, req *request) (*http.Response, contex
 	}
 
 	authRetried := req.noAuthRetry
+	retried500 := false
 	for attempt := 1; ; attempt++ {
 		access := ""
 		if !req.anonymous && req.bearer == "" {
@@ -221,6 +227,14 @@ func (c *Client) send(ctx context.Context, req *request) (*http.Response, contex
 			continue
 		}
 		switch resp.StatusCode {
+		case http.StatusInternalServerError:
+			if req.retryOn500 && !retried500 {
+				retried500 = true
+				if werr := c.wait(ctx, req, target, attempt, 0, kerr.Error()); werr != nil {
+					return nil, nil, werr
+				}
+				continue
+			}
 		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 			if req.retryable() && attempt < c.retry.MaxAttempts {
 				if werr := c.wait(ctx, req, target, attempt, retryAfter(resp), kerr.Error()); werr != nil {

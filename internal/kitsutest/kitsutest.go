@@ -84,6 +84,10 @@ func Client(t testing.TB, opts ...kitsu.Option) *kitsu.Client {
 			loginErr = fmt.Errorf("logging in to %s as %s: %w (is the server up? %s)", host, user, err, HowToRun)
 			return
 		}
+		if err := EnsureDefaults(ctx, c); err != nil {
+			loginErr = err
+			return
+		}
 		tokens = c.Tokens()
 	})
 	if loginErr != nil {
@@ -94,6 +98,29 @@ func Client(t testing.TB, opts ...kitsu.Option) *kitsu.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// EnsureDefaults creates the records Zou makes on the fly the first time
+// a route needs them: the softwares "3ds Max" (every working-file-path
+// request), "3dsmax" (an output template's <Software>) and "Blender" (a
+// new working file without software), and the output type "Geometry". On
+// an empty database, parallel first requests race to create them and the
+// losers get a 500, so they must exist before parallel tests start.
+// scripts/kitsu-dev up makes them too; this covers any other server.
+// NewSoftware and NewOutputType are get-or-create, and return the record
+// another test binary created in between.
+func EnsureDefaults(ctx context.Context, c *kitsu.Client) error {
+	for _, sw := range []struct{ name, short, ext string }{
+		{"3ds Max", "max", ".max"}, {"3dsmax", "max", ".max"}, {"Blender", "blender", ".blend"},
+	} {
+		if _, err := c.Files.NewSoftware(ctx, sw.name, sw.short, sw.ext, nil); err != nil {
+			return fmt.Errorf("creating Zou's default software %q: %w", sw.name, err)
+		}
+	}
+	if _, err := c.Files.NewOutputType(ctx, "Geometry", "geo"); err != nil {
+		return fmt.Errorf("creating Zou's default output type Geometry: %w", err)
+	}
+	return nil
 }
 
 // Unique returns prefix followed by a random suffix, for names that must
