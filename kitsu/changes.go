@@ -13,14 +13,12 @@ func Ptr[T any](v T) *T {
 // EntityChanges are the fields of an entity an update changes: the fields
 // set are sent, the others keep their stored value. A nil pointer, list or
 // map is not set; Ptr sets a field, to its zero value too
-// (Canceled: kitsu.Ptr(false) un-cancels). Ids, dates, the project and
-// nb_entities_out (a count Zou keeps from the casting) cannot be changed
-// here.
+// (Canceled: kitsu.Ptr(false) un-cancels). The entity's own id, its
+// dates, its project and nb_entities_out (a count Zou keeps from the
+// casting, which a stale copy must not overwrite) are not changed here.
 //
-// Each kind has its own name for the same fields (AssetChanges,
-// ShotChanges, SequenceChanges, EpisodeChanges). An EntityChanges can also
-// be given to Client.Update with the "entities" model, for kinds without
-// their own update method (scenes, edits, concepts).
+// Each kind has its own name for these fields, with its own update
+// method: AssetChanges, ShotChanges, SequenceChanges, EpisodeChanges.
 type EntityChanges struct {
 	// Name is the entity's name; an empty one is refused.
 	Name *string
@@ -111,9 +109,9 @@ func (c *EntityChanges) body(what string) (map[string]any, error) {
 // ProjectChanges are the fields of a project UpdateProject changes: the
 // fields set are sent, the others keep their stored value. A nil pointer,
 // list or map is not set; Ptr sets a field, to its zero value too
-// (MaxRetakes: kitsu.Ptr(0)). The team is changed through the team
-// routes (AddPersonToTeam...); fields without a name here (is_clients_isolated...)
-// through Client.Update with the "projects" model.
+// (MaxRetakes: kitsu.Ptr(0)). Zou ignores the team in a project update;
+// the fields not named here (is_clients_isolated...) are changed with
+// Client.Update and a map.
 type ProjectChanges struct {
 	// Name is the project's name; an empty one is refused.
 	Name        *string
@@ -138,8 +136,9 @@ type ProjectChanges struct {
 	MaxRetakes  *int
 	NbEpisodes  *int
 	EpisodeSpan *int
-	// AssetTypes, TaskStatuses and TaskTypes are the ids of the project's
-	// own lists; an empty, non-nil list empties it.
+	// AssetTypes, TaskStatuses and TaskTypes replace the ids of the asset
+	// types, task statuses and task types the project uses; an empty,
+	// non-nil list empties one.
 	AssetTypes   []string
 	TaskStatuses []string
 	TaskTypes    []string
@@ -294,8 +293,8 @@ type MetadataDescriptorChanges struct {
 	// empties them.
 	Choices   []string
 	ForClient *bool
-	// Departments replaces the ids of the departments that see the field;
-	// an empty, non-nil list makes it seen by all.
+	// Departments replaces the ids of the departments the field belongs
+	// to; an empty, non-nil list empties them.
 	Departments []string
 }
 
