@@ -490,9 +490,9 @@ func (s *ProjectService) GetMetadataDescriptor(ctx context.Context, projectID, m
 // It calls GET /data/projects/{project_id}/metadata-descriptors/{descriptor_id},
 // then PUT on the same route, and mirrors
 // gazu.project.update_metadata_descriptor. Zou resets each field but the
-// name that a PUT leaves out (data_type to "string", for_client to false, the lists to
-// empty), so the method sends the stored value of every field changes
-// does not set; gazu sends the dict it is given.
+// name that a PUT leaves out (data_type to "string", for_client to false,
+// the lists to empty), so the method sends the stored value of every
+// field changes does not set; gazu sends the dict it is given.
 func (s *ProjectService) UpdateMetadataDescriptor(ctx context.Context, projectID, metadataDescriptorID string, changes MetadataDescriptorChanges) (*MetadataDescriptor, error) {
 	if err := checkIDs("project id", projectID, "metadata descriptor id", metadataDescriptorID); err != nil {
 		return nil, err
