@@ -316,8 +316,8 @@ func (s *TaskService) RemoveComment(ctx context.Context, commentID string) error
 // gazu.task.update_comment. Gazu sends the dict it is given (its docs
 // pass the whole comment); this method sends the fields changes sets, so
 // an artist can edit the text of their own comment: Zou refuses an
-// artist's update that changes for_client, or names any field but pinned
-// and checklist on someone else's comment.
+// artist's update that changes pinned or for_client, or names any field
+// but pinned and checklist on someone else's comment.
 func (s *TaskService) UpdateComment(ctx context.Context, commentID string, changes CommentChanges) (*Comment, error) {
 	if err := checkID("comment id", commentID); err != nil {
 		return nil, err
