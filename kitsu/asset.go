@@ -529,28 +529,18 @@ func (s *AssetService) RemoveAssetType(ctx context.Context, assetTypeID string) 
 	return (*service)(s).delete(ctx, pathOf("data/entity-types", assetTypeID), nil)
 }
 
-// UpdateAsset saves the changed fields of an asset that exists and
-// returns it as saved. Pass the asset as read from Kitsu, then changed:
-// Canceled, IsShared and IsCastingStandby are always sent, while empty
-// strings, a zero NbFrames and nil Data are left out and keep their value
-// (use Client.Update to blank a field). EpisodeID, when set, becomes the
-// asset's main episode. Keys of Data are merged into the stored data by
-// Zou, never removed.
+// UpdateAsset changes the fields of an asset that changes sets, leaving
+// every other field as stored, and returns the asset as saved. Empty
+// changes are refused (ErrInvalidArgument) before anything is sent.
+// Changes.SourceID is the asset's main episode; keys of Changes.Data are
+// merged into the stored data by Zou, never removed.
 //
 // It calls PUT /data/entities/{asset_id} and mirrors gazu.asset.update_asset.
-// Gazu sends the whole record; this method sends only the fields above:
-// Zou 1.0.97 answers 400 to the record GET /data/assets/{id} returns, sent
-// back as is (it writes ready_for as "None" and preview_file_id as "",
-// which PUT reads as malformed ids), and counters such as nb_entities_out
-// would overwrite newer values. An unknown asset matches ErrNotFound.
-func (s *AssetService) UpdateAsset(ctx context.Context, asset Asset) (*Asset, error) {
-	if err := checkID("asset id", asset.ID); err != nil {
-		return nil, err
-	}
-	body := entityChangesOf(&asset.EntityFields)
-	body.SourceID = cmp.Or(asset.EpisodeID, asset.SourceID)
+// Gazu sends the dict it is given; this method sends the fields changes
+// sets. An unknown asset matches ErrNotFound.
+func (s *AssetService) UpdateAsset(ctx context.Context, assetID string, changes AssetChanges) (*Asset, error) {
 	var updated Asset
-	if err := (*service)(s).put(ctx, pathOf("data/entities", asset.ID), body, &updated); err != nil {
+	if err := updateEntity(ctx, (*service)(s), "asset", assetID, EntityChanges(changes), &updated); err != nil {
 		return nil, err
 	}
 	fixAsset(&updated)

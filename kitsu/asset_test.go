@@ -462,14 +462,12 @@ func TestAssetUpdateAsset(t *testing.T) {
 	created, err := c.Asset.NewAsset(ctx, p.ID, at.ID, "Tree", &kitsu.NewAssetOptions{EpisodeID: e1.ID, ExtraData: map[string]any{"kept": "yes"}})
 	require.NoError(t, err)
 
-	// An asset as GET /data/assets/{id} returns it can be sent back.
-	asset, err := c.Asset.GetAsset(ctx, created.ID)
-	require.NoError(t, err)
-	asset.Description = "an oak"
-	asset.Name = "Oak"
-	asset.EpisodeID = e2.ID
-	asset.Data = map[string]any{"leaves": float64(1000)}
-	updated, err := c.Asset.UpdateAsset(ctx, *asset)
+	updated, err := c.Asset.UpdateAsset(ctx, created.ID, kitsu.AssetChanges{
+		Name:        kitsu.Ptr("Oak"),
+		Description: kitsu.Ptr("an oak"),
+		SourceID:    kitsu.Ptr(e2.ID),
+		Data:        map[string]any{"leaves": float64(1000)},
+	})
 	require.NoError(t, err)
 	assert.Equal(t, "Oak", updated.Name)
 	assert.Equal(t, "an oak", updated.Description)
@@ -482,20 +480,59 @@ func TestAssetUpdateAsset(t *testing.T) {
 	assert.Equal(t, e2.ID, got.EpisodeID)
 	assert.Equal(t, map[string]any{"kept": "yes", "leaves": float64(1000)}, got.Data, "Zou merges data")
 
-	// So can an asset as listed.
-	listed, err := c.Asset.AllAssetsForProject(ctx, p.ID)
-	require.NoError(t, err)
-	require.Len(t, listed, 1)
-	listed[0].IsCastingStandby = true
-	updated, err = c.Asset.UpdateAsset(ctx, listed[0])
+	updated, err = c.Asset.UpdateAsset(ctx, created.ID, kitsu.AssetChanges{IsCastingStandby: kitsu.Ptr(true)})
 	require.NoError(t, err)
 	assert.True(t, updated.IsCastingStandby)
 	assert.Equal(t, "Oak", updated.Name)
 
-	_, err = c.Asset.UpdateAsset(ctx, kitsu.Asset{EntityFields: kitsu.EntityFields{Base: kitsu.Base{ID: assetUnknownID}, Name: "x"}})
+	_, err = c.Asset.UpdateAsset(ctx, assetUnknownID, kitsu.AssetChanges{Name: kitsu.Ptr("x")})
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
-	_, err = c.Asset.UpdateAsset(ctx, kitsu.Asset{})
-	require.ErrorIs(t, err, kitsu.ErrInvalidArgument)
+	_, err = c.Asset.UpdateAsset(ctx, "", kitsu.AssetChanges{Name: kitsu.Ptr("x")})
+	kitsutest.RequireInvalid(t, err, "asset id")
+	_, err = c.Asset.UpdateAsset(ctx, created.ID, kitsu.AssetChanges{})
+	kitsutest.RequireInvalid(t, err, "asset changes")
+	_, err = c.Asset.UpdateAsset(ctx, created.ID, kitsu.AssetChanges{EntityTypeID: kitsu.Ptr("")})
+	kitsutest.RequireInvalid(t, err, "asset changes EntityTypeID")
+}
+
+// TestAssetUpdateAssetChangesOnlyWhatIsSet: a shared, canceled asset on
+// casting standby, with every other field set, keeps them all when one
+// field changes (the update used to un-share it).
+func TestAssetUpdateAssetChangesOnlyWhatIsSet(t *testing.T) {
+	t.Parallel()
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	at := kitsutest.NewAssetType(t, c)
+	other := kitsutest.NewAssetType(t, c)
+	p := kitsutest.NewProject(t, c, true)
+	e1 := kitsutest.NewEpisode(t, c, p.ID, "E01")
+	modeling := kitsutest.TaskTypeNamed(t, c, "Modeling")
+	asset := kitsutest.NewAsset(t, c, p.ID, at.ID, "", "Tree")
+
+	data := map[string]any{"leaves": 1000.0, "kind": "oak"}
+	all := kitsu.AssetChanges(allSetEntity(modeling.ID, data))
+	all.EntityTypeID = kitsu.Ptr(other.ID)
+	all.SourceID = kitsu.Ptr(e1.ID)
+	_, err := c.Asset.UpdateAsset(ctx, asset.ID, all)
+	require.NoError(t, err)
+	before, err := c.Asset.GetAsset(ctx, asset.ID)
+	require.NoError(t, err)
+	requireAllSet(t, &before.EntityFields, modeling.ID, data, 0)
+	require.Equal(t, other.ID, before.EntityTypeID)
+	require.Equal(t, e1.ID, before.EpisodeID)
+
+	_, err = c.Asset.UpdateAsset(ctx, asset.ID, kitsu.AssetChanges{Description: kitsu.Ptr("only this")})
+	require.NoError(t, err)
+	after, err := c.Asset.GetAsset(ctx, asset.ID)
+	require.NoError(t, err)
+	require.True(t, after.IsShared, "the asset stays shared")
+	requireOnlyChanged(t, before, after, assetBase, func(a *kitsu.Asset) { a.Description = "only this" })
+
+	_, err = c.Asset.UpdateAsset(ctx, asset.ID, kitsu.AssetChanges{IsCastingStandby: kitsu.Ptr(false)})
+	require.NoError(t, err)
+	again, err := c.Asset.GetAsset(ctx, asset.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, after, again, assetBase, func(a *kitsu.Asset) { a.IsCastingStandby = false })
 }
 
 func TestAssetUpdateAssetData(t *testing.T) {

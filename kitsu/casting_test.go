@@ -226,8 +226,7 @@ func TestCastingAsset(t *testing.T) {
 	assert.Equal(t, "moved", casting[0].Label)
 
 	// Canceled assets are left out of a casting.
-	rock.Canceled = true
-	_, err = c.Asset.UpdateAsset(ctx, *rock)
+	_, err = c.Asset.UpdateAsset(ctx, rock.ID, kitsu.AssetChanges{Canceled: kitsu.Ptr(true)})
 	require.NoError(t, err)
 	casting, err = c.Casting.GetAssetCasting(ctx, *forest)
 	require.NoError(t, err)

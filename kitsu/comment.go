@@ -306,94 +306,31 @@ func (s *TaskService) RemoveComment(ctx context.Context, commentID string) error
 	return (*service)(s).delete(ctx, pathOf("data/comments", commentID), nil)
 }
 
-// commentChanges are the fields of a comment UpdateComment may send.
-type commentChanges struct {
-	Text         string           `json:"text"`
-	Data         map[string]any   `json:"data"`
-	Checklist    []map[string]any `json:"checklist"`
-	Pinned       bool             `json:"pinned"`
-	ForClient    bool             `json:"for_client"`
-	TaskStatusID string           `json:"task_status_id"`
-}
-
-// UpdateComment saves comment (read with GetComment, then changed) and
-// returns it as Zou stored it. The fields saved are Text, Data (replaced
-// whole), Checklist, Pinned, ForClient and TaskStatusID; changing the
-// status of a task's newest comment changes the task's status.
+// UpdateComment changes the fields of a comment that changes sets,
+// leaving every other field as stored, and returns the comment as Zou
+// stored it. Empty changes are refused (ErrInvalidArgument) before
+// anything is sent. Changing the status of a task's newest comment
+// changes the task's status.
 //
-// It calls GET /data/comments/{comment_id}, then PUT
-// /data/comments/{comment_id} with the saved fields that differ from the
-// stored comment, and mirrors gazu.task.update_comment. Gazu sends the
-// whole record; Zou refuses an artist's update that names pinned or
-// for_client (or any field but pinned and checklist on someone else's
-// comment) even with its stored value, so only the changes are sent. When
-// nothing changed, the stored comment is returned and nothing is sent.
-func (s *TaskService) UpdateComment(ctx context.Context, comment Comment) (*Comment, error) {
-	if err := checkID("comment id", comment.ID); err != nil {
+// It calls PUT /data/comments/{comment_id} and mirrors
+// gazu.task.update_comment. Gazu sends the dict it is given (its docs
+// pass the whole comment); this method sends the fields changes sets, so
+// an artist can edit the text of their own comment: Zou refuses an
+// artist's update that changes pinned or for_client, or names any field
+// but pinned and checklist on someone else's comment.
+func (s *TaskService) UpdateComment(ctx context.Context, commentID string, changes CommentChanges) (*Comment, error) {
+	if err := checkID("comment id", commentID); err != nil {
 		return nil, err
 	}
-	if comment.TaskStatusID != "" {
-		if err := checkID("task status id", comment.TaskStatusID); err != nil {
-			return nil, err
-		}
-	}
-	stored, err := s.GetComment(ctx, comment.ID)
+	body, err := changes.body()
 	if err != nil {
 		return nil, err
-	}
-	want := commentChanges{comment.Text, comment.Data, comment.Checklist, comment.Pinned, comment.ForClient, comment.TaskStatusID}
-	have := commentChanges{stored.Text, stored.Data, stored.Checklist, stored.Pinned, stored.ForClient, stored.TaskStatusID}
-	if want.TaskStatusID == "" {
-		want.TaskStatusID = have.TaskStatusID
-	}
-	changes, err := commentChangedMembers(want, have)
-	if err != nil {
-		return nil, err
-	}
-	if len(changes) == 0 {
-		return stored, nil
 	}
 	var updated Comment
-	if err := (*service)(s).put(ctx, pathOf("data/comments", comment.ID), changes, &updated); err != nil {
+	if err := (*service)(s).put(ctx, pathOf("data/comments", commentID), body, &updated); err != nil {
 		return nil, err
 	}
 	return &updated, nil
-}
-
-// commentChangedMembers returns the JSON members of want whose value differs
-// from the same member of have. Empty lists and maps count as null.
-func commentChangedMembers(want, have any) (map[string]jsontext.Value, error) {
-	var w, h map[string]jsontext.Value
-	for _, p := range []struct {
-		v   any
-		out *map[string]jsontext.Value
-	}{{want, &w}, {have, &h}} {
-		b, err := json.Marshal(p.v)
-		if err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(b, p.out); err != nil {
-			return nil, err
-		}
-	}
-	empty := func(v jsontext.Value) bool {
-		s := string(v)
-		return s == "null" || s == "[]" || s == "{}"
-	}
-	changes := map[string]jsontext.Value{}
-	for k, v := range w {
-		old := h[k]
-		if empty(v) && empty(old) {
-			continue
-		}
-		// Compare canonical forms so that key order does not count.
-		a, b := v.Clone(), old.Clone()
-		if a.Canonicalize() == nil && b.Canonicalize() == nil && bytes.Equal(a, b) {
-			continue
-		}
-		changes[k] = v
-	}
-	return changes, nil
 }
 
 // CreatePreviewOptions are the optional parts of CreatePreview. The zero

@@ -275,11 +275,12 @@ func TestTaskUpdateComment(t *testing.T) {
 
 	comment, err := c.Task.AddComment(ctx, f.Task.ID, wfa.ID, "ready for review", nil)
 	require.NoError(t, err)
-	comment.Text = "ready for review (v2)"
-	comment.Checklist = []map[string]any{{"text": "uvs", "checked": true}}
-	comment.Data = map[string]any{"frame": float64(12)}
-	comment.TaskStatusID = retake.ID
-	updated, err := c.Task.UpdateComment(ctx, *comment)
+	updated, err := c.Task.UpdateComment(ctx, comment.ID, kitsu.CommentChanges{
+		Text:         kitsu.Ptr("ready for review (v2)"),
+		Checklist:    []map[string]any{{"text": "uvs", "checked": true}},
+		Data:         map[string]any{"frame": float64(12)},
+		TaskStatusID: kitsu.Ptr(retake.ID),
+	})
 	require.NoError(t, err)
 	assert.Equal(t, comment.ID, updated.ID)
 	assert.Equal(t, "ready for review (v2)", updated.Text)
@@ -292,38 +293,92 @@ func TestTaskUpdateComment(t *testing.T) {
 	require.Len(t, stored.Checklist, 1)
 	assert.Equal(t, "uvs", stored.Checklist[0]["text"])
 
-	// Nothing changed: the stored comment comes back as it is.
-	same, err := c.Task.UpdateComment(ctx, *stored)
+	// Data replaces the whole dict, as Zou does for comments.
+	_, err = c.Task.UpdateComment(ctx, comment.ID, kitsu.CommentChanges{Data: map[string]any{"other": "x"}})
 	require.NoError(t, err)
-	assert.Equal(t, stored.UpdatedAt, same.UpdatedAt)
+	stored, err = c.Task.GetComment(ctx, comment.ID)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"other": "x"}, stored.Data)
 
-	// An artist edits the text of their own comment: gazu's whole-record
-	// update names pinned and for_client, which Zou refuses to artists.
+	// An artist edits the text of their own comment: only the text is
+	// sent, while Zou refuses to artists an update naming for_client.
 	artist, ac := kitsutest.NewArtist(t, c)
 	kitsutest.AssignTask(t, c, f.Task.ID, artist.ID)
 	own, err := ac.Task.AddComment(ctx, f.Task.ID, wip.ID, "typo hre", nil)
 	require.NoError(t, err)
 	assert.Equal(t, artist.ID, own.PersonID)
-	own.Text = "typo here"
-	fixed, err := ac.Task.UpdateComment(ctx, *own)
+	fixed, err := ac.Task.UpdateComment(ctx, own.ID, kitsu.CommentChanges{Text: kitsu.Ptr("typo here")})
 	require.NoError(t, err)
 	assert.Equal(t, "typo here", fixed.Text)
+	_, err = ac.Task.UpdateComment(ctx, own.ID, kitsu.CommentChanges{ForClient: kitsu.Ptr(true)})
+	require.ErrorIs(t, err, kitsu.ErrNotAllowed)
 	// ...but not someone else's.
-	stored.Text = "rewritten by an artist"
-	_, err = ac.Task.UpdateComment(ctx, *stored)
+	_, err = ac.Task.UpdateComment(ctx, comment.ID, kitsu.CommentChanges{Text: kitsu.Ptr("rewritten by an artist")})
 	require.ErrorIs(t, err, kitsu.ErrNotAllowed)
 
-	_, err = c.Task.UpdateComment(ctx, kitsu.Comment{})
+	_, err = c.Task.UpdateComment(ctx, "", kitsu.CommentChanges{Text: kitsu.Ptr("x")})
 	kitsutest.RequireInvalid(t, err, "comment id")
-	bad := *stored
-	bad.TaskStatusID = "wip"
-	_, err = c.Task.UpdateComment(ctx, bad)
-	kitsutest.RequireInvalid(t, err, "task status id")
-	missing := *stored
-	missing.ID = commentUnknownID
-	_, err = c.Task.UpdateComment(ctx, missing)
+	_, err = c.Task.UpdateComment(ctx, comment.ID, kitsu.CommentChanges{TaskStatusID: kitsu.Ptr("wip")})
+	kitsutest.RequireInvalid(t, err, "comment changes TaskStatusID")
+	_, err = c.Task.UpdateComment(ctx, comment.ID, kitsu.CommentChanges{})
+	kitsutest.RequireInvalid(t, err, "comment changes")
+	_, err = c.Task.UpdateComment(ctx, commentUnknownID, kitsu.CommentChanges{Text: kitsu.Ptr("x")})
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 }
+
+// TestTaskUpdateCommentChangesOnlyWhatIsSet: a comment with every field
+// set (pinned, for the client, with data, a checklist and a status) keeps
+// them all when only its text changes.
+func TestTaskUpdateCommentChangesOnlyWhatIsSet(t *testing.T) {
+	t.Parallel()
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	f := kitsutest.NewAssetTask(t, c)
+	wfa := kitsutest.TaskStatusNamed(t, c, "wfa")
+	retake := kitsutest.TaskStatusNamed(t, c, "retake")
+	comment, err := c.Task.AddComment(ctx, f.Task.ID, wfa.ID, "first", nil)
+	require.NoError(t, err)
+
+	_, err = c.Task.UpdateComment(ctx, comment.ID, kitsu.CommentChanges{
+		Text:         kitsu.Ptr("every field set"),
+		Data:         map[string]any{"frame": 12.0},
+		Checklist:    []map[string]any{{"text": "uvs", "checked": true}},
+		Pinned:       kitsu.Ptr(true),
+		ForClient:    kitsu.Ptr(true),
+		TaskStatusID: kitsu.Ptr(retake.ID),
+	})
+	require.NoError(t, err)
+	before, err := c.Task.GetComment(ctx, comment.ID)
+	require.NoError(t, err)
+	require.Equal(t, "every field set", before.Text)
+	require.Equal(t, map[string]any{"frame": 12.0}, before.Data)
+	require.Len(t, before.Checklist, 1)
+	require.True(t, before.Pinned)
+	require.True(t, before.ForClient)
+	require.Equal(t, retake.ID, before.TaskStatusID)
+
+	_, err = c.Task.UpdateComment(ctx, comment.ID, kitsu.CommentChanges{Text: kitsu.Ptr("only this")})
+	require.NoError(t, err)
+	after, err := c.Task.GetComment(ctx, comment.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, before, after, commentBase, func(cm *kitsu.Comment) { cm.Text = "only this" })
+
+	_, err = c.Task.UpdateComment(ctx, comment.ID, kitsu.CommentChanges{Pinned: kitsu.Ptr(false)})
+	require.NoError(t, err)
+	again, err := c.Task.GetComment(ctx, comment.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, after, again, commentBase, func(cm *kitsu.Comment) { cm.Pinned = false })
+
+	// An empty, non-nil checklist empties it.
+	_, err = c.Task.UpdateComment(ctx, comment.ID, kitsu.CommentChanges{Checklist: []map[string]any{}})
+	require.NoError(t, err)
+	emptied, err := c.Task.GetComment(ctx, comment.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, again, emptied, commentBase, func(cm *kitsu.Comment) { cm.Checklist = emptied.Checklist })
+	assert.Empty(t, emptied.Checklist)
+}
+
+func commentBase(cm *kitsu.Comment) *kitsu.Base { return &cm.Base }
 
 // commentMovie makes a short movie with ffmpeg, skipping the caller when
 // ffmpeg is missing (failing it under CI).

@@ -13,4 +13,16 @@
 // and 502/503/504 replies, renews an expired access token with the refresh
 // token (one refresh shared by all concurrent callers), and never prints a
 // token in an error or log.
+//
+// An update method changes only what the caller set. It takes the record's
+// id and a changes value whose fields are pointers (AssetChanges,
+// ShotChanges, ProjectChanges, TaskChanges...): a nil field is not sent
+// and keeps its stored value, a field set with Ptr is sent, even when it
+// is a zero value (ShotChanges{Canceled: kitsu.Ptr(false)} un-cancels a
+// shot); a nil list or map is not sent, an empty non-nil one is. Changes
+// that set nothing are refused with ErrInvalidArgument before any request.
+// Where gazu sends the dict it is given, these methods send the fields
+// set, so a record read earlier never overwrites newer values. Each
+// changes type says how Zou treats its Data: merged into the stored keys
+// for entities and tasks, replaced whole for projects and comments.
 package kitsu

@@ -1,9 +1,11 @@
 package kitsu
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"strings"
 )
@@ -209,22 +211,26 @@ func (s *ProjectService) NewProject(ctx context.Context, name string, opts *NewP
 	return &p, nil
 }
 
-// UpdateProject saves the named fields of project (read with GetProject,
-// then changed) and returns the project as Zou stored it. Every named
-// field is sent, so a zero bool or number (HasAvatar, MaxRetakes...)
-// is written as such; empty strings, lists and maps are left out and keep
-// their stored value. Fields kept in Extra are not sent. Zou ignores Team
-// here (change the team through the project's team routes) and
-// ProjectStatusName (set ProjectStatusID).
+// UpdateProject changes the fields of a project that changes sets,
+// leaving every other field as stored, and returns the project as Zou
+// stored it. Empty changes are refused (ErrInvalidArgument) before
+// anything is sent. Changes.Data replaces the whole data dict, as Zou
+// does; UpdateProjectData sets keys and keeps the others.
 //
 // It calls PUT /data/projects/{project_id} and mirrors
-// gazu.project.update_project.
-func (s *ProjectService) UpdateProject(ctx context.Context, project Project) (*Project, error) {
-	if err := checkID("project id", project.ID); err != nil {
+// gazu.project.update_project. Gazu sends the dict it is given; this
+// method sends the fields changes sets. An unknown project matches
+// ErrNotFound.
+func (s *ProjectService) UpdateProject(ctx context.Context, projectID string, changes ProjectChanges) (*Project, error) {
+	if err := checkID("project id", projectID); err != nil {
+		return nil, err
+	}
+	body, err := changes.body()
+	if err != nil {
 		return nil, err
 	}
 	var p Project
-	if err := (*service)(s).put(ctx, pathOf("data/projects", project.ID), project, &p); err != nil {
+	if err := (*service)(s).put(ctx, pathOf("data/projects", projectID), body, &p); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -474,38 +480,41 @@ func (s *ProjectService) GetMetadataDescriptor(ctx context.Context, projectID, m
 	return one[MetadataDescriptor](ctx, (*service)(s), pathOf("data/projects", projectID, "metadata-descriptors", metadataDescriptorID), nil)
 }
 
-// UpdateMetadataDescriptor saves a metadata descriptor of a project (read
-// with GetMetadataDescriptor, then changed) and returns it as Zou stored
-// it. Zou changes only Name, DataType, Choices, ForClient and Departments,
-// and it resets each of them that is not given: an empty DataType becomes
-// "string", empty Choices and Departments clear the lists. An empty Name
-// keeps the stored one. Renaming also moves the values stored in the
-// entities' Data to the new FieldName.
+// UpdateMetadataDescriptor changes the fields of a project's metadata
+// descriptor that changes sets, leaving every other field as stored, and
+// returns the descriptor as Zou stored it. Empty changes are refused
+// (ErrInvalidArgument) before anything is sent. Renaming also moves the
+// values stored in the entities' Data to the new FieldName. A descriptor
+// of another project matches ErrNotFound.
 //
-// It calls PUT /data/projects/{project_id}/metadata-descriptors/{descriptor_id}
-// and mirrors gazu.project.update_metadata_descriptor.
-func (s *ProjectService) UpdateMetadataDescriptor(ctx context.Context, projectID string, metadataDescriptor MetadataDescriptor) (*MetadataDescriptor, error) {
-	if err := checkIDs("project id", projectID, "metadata descriptor id", metadataDescriptor.ID); err != nil {
+// It calls GET /data/projects/{project_id}/metadata-descriptors/{descriptor_id},
+// then PUT on the same route, and mirrors
+// gazu.project.update_metadata_descriptor. Zou resets each field but the
+// name that a PUT leaves out (data_type to "string", for_client to false,
+// the lists to empty), so the method sends the stored value of every
+// field changes does not set; gazu sends the dict it is given.
+func (s *ProjectService) UpdateMetadataDescriptor(ctx context.Context, projectID, metadataDescriptorID string, changes MetadataDescriptorChanges) (*MetadataDescriptor, error) {
+	if err := checkIDs("project id", projectID, "metadata descriptor id", metadataDescriptorID); err != nil {
 		return nil, err
 	}
-	for _, id := range metadataDescriptor.Departments {
-		if err := checkID("department id", id); err != nil {
-			return nil, err
-		}
+	set, err := changes.body()
+	if err != nil {
+		return nil, err
 	}
+	stored, err := s.GetMetadataDescriptor(ctx, projectID, metadataDescriptorID)
+	if err != nil {
+		return nil, err
+	}
+	// A name left out keeps the stored one (and moves no data).
 	body := map[string]any{
-		"for_client":  metadataDescriptor.ForClient,
-		"choices":     idList(metadataDescriptor.Choices),
-		"departments": idList(metadataDescriptor.Departments),
+		"data_type":   cmp.Or(stored.DataType, "string"),
+		"choices":     idList(stored.Choices),
+		"for_client":  stored.ForClient,
+		"departments": idList(stored.Departments),
 	}
-	if metadataDescriptor.Name != "" {
-		body["name"] = metadataDescriptor.Name
-	}
-	if metadataDescriptor.DataType != "" {
-		body["data_type"] = metadataDescriptor.DataType
-	}
+	maps.Copy(body, set)
 	var d MetadataDescriptor
-	if err := (*service)(s).put(ctx, pathOf("data/projects", projectID, "metadata-descriptors", metadataDescriptor.ID), body, &d); err != nil {
+	if err := (*service)(s).put(ctx, pathOf("data/projects", projectID, "metadata-descriptors", metadataDescriptorID), body, &d); err != nil {
 		return nil, err
 	}
 	return &d, nil

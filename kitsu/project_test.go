@@ -303,11 +303,12 @@ func TestProjectUpdateProject(t *testing.T) {
 
 	got, err := c.Project.GetProject(ctx, p.ID)
 	require.NoError(t, err)
-	got.Description = "made by project_test"
-	got.FPS = "24"
-	got.MaxRetakes = 3
-	got.Data = map[string]any{"budget": "small"}
-	updated, err := c.Project.UpdateProject(ctx, *got)
+	updated, err := c.Project.UpdateProject(ctx, p.ID, kitsu.ProjectChanges{
+		Description: kitsu.Ptr("made by project_test"),
+		FPS:         kitsu.Ptr("24"),
+		MaxRetakes:  kitsu.Ptr(3),
+		Data:        map[string]any{"budget": "small"},
+	})
 	require.NoError(t, err)
 	assert.Equal(t, p.ID, updated.ID)
 	assert.Equal(t, "made by project_test", updated.Description)
@@ -324,13 +325,99 @@ func TestProjectUpdateProject(t *testing.T) {
 	assert.Equal(t, "Open", again.ProjectStatusName)
 	assert.Equal(t, got.Extra["is_client_stats_visible"], again.Extra["is_client_stats_visible"], "fields kept in Extra are not changed")
 
-	_, err = c.Project.UpdateProject(ctx, kitsu.Project{})
-	require.ErrorIs(t, err, kitsu.ErrInvalidArgument)
-	unknown := *got
-	unknown.ID = projectTestUnknownID
-	_, err = c.Project.UpdateProject(ctx, unknown)
+	// Data replaces the whole dict, as Zou does for projects.
+	_, err = c.Project.UpdateProject(ctx, p.ID, kitsu.ProjectChanges{Data: map[string]any{"other": "x"}})
+	require.NoError(t, err)
+	again, err = c.Project.GetProject(ctx, p.ID)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"other": "x"}, again.Data)
+
+	_, err = c.Project.UpdateProject(ctx, "", kitsu.ProjectChanges{FPS: kitsu.Ptr("24")})
+	kitsutest.RequireInvalid(t, err, "project id")
+	_, err = c.Project.UpdateProject(ctx, p.ID, kitsu.ProjectChanges{})
+	kitsutest.RequireInvalid(t, err, "project changes")
+	_, err = c.Project.UpdateProject(ctx, p.ID, kitsu.ProjectChanges{Name: kitsu.Ptr("")})
+	kitsutest.RequireInvalid(t, err, "project changes Name")
+	_, err = c.Project.UpdateProject(ctx, p.ID, kitsu.ProjectChanges{TaskTypes: []string{"Animation"}})
+	kitsutest.RequireInvalid(t, err, "project changes TaskTypes")
+	_, err = c.Project.UpdateProject(ctx, projectTestUnknownID, kitsu.ProjectChanges{FPS: kitsu.Ptr("24")})
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 }
+
+// TestProjectUpdateProjectChangesOnlyWhatIsSet: a project with every
+// field set (fps, ratio, resolution, production type and style, dates,
+// counters, lists, data) keeps them all when one field changes.
+func TestProjectUpdateProjectChangesOnlyWhatIsSet(t *testing.T) {
+	t.Parallel()
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	at := kitsutest.NewAssetType(t, c)
+	p := kitsutest.NewProject(t, c, false)
+	anim := kitsutest.TaskTypeNamed(t, c, "Animation")
+	wip := kitsutest.TaskStatusNamed(t, c, "wip")
+
+	_, err := c.Project.UpdateProject(ctx, p.ID, kitsu.ProjectChanges{
+		Code:            kitsu.Ptr("KPT"),
+		Description:     kitsu.Ptr("every field set"),
+		ProductionType:  kitsu.Ptr("tvshow"),
+		ProductionStyle: kitsu.Ptr("2d"),
+		FPS:             kitsu.Ptr("24"),
+		Ratio:           kitsu.Ptr("2.39:1"),
+		Resolution:      kitsu.Ptr("2048x858"),
+		StartDate:       kitsu.Ptr("2030-01-02"),
+		EndDate:         kitsu.Ptr("2030-12-31"),
+		Homepage:        kitsu.Ptr("shots"),
+		MaxRetakes:      kitsu.Ptr(3),
+		NbEpisodes:      kitsu.Ptr(10),
+		EpisodeSpan:     kitsu.Ptr(20),
+		AssetTypes:      []string{at.ID},
+		TaskTypes:       []string{anim.ID},
+		TaskStatuses:    []string{wip.ID},
+		Data:            map[string]any{"budget": "small"},
+	})
+	require.NoError(t, err)
+	before, err := c.Project.GetProject(ctx, p.ID)
+	require.NoError(t, err)
+	require.Equal(t, "KPT", before.Code)
+	require.Equal(t, "every field set", before.Description)
+	require.Equal(t, "tvshow", before.ProductionType)
+	require.Equal(t, "2d", before.ProductionStyle)
+	require.Equal(t, "24", before.FPS)
+	require.Equal(t, "2.39:1", before.Ratio)
+	require.Equal(t, "2048x858", before.Resolution)
+	require.Equal(t, "2030-01-02", before.StartDate)
+	require.Equal(t, "2030-12-31", before.EndDate)
+	require.Equal(t, "shots", before.Homepage)
+	require.Equal(t, 3, before.MaxRetakes)
+	require.Equal(t, 10, before.NbEpisodes)
+	require.Equal(t, 20, before.EpisodeSpan)
+	require.Equal(t, []string{at.ID}, before.AssetTypes)
+	require.Equal(t, []string{anim.ID}, before.TaskTypes)
+	require.Equal(t, []string{wip.ID}, before.TaskStatuses)
+	require.Equal(t, map[string]any{"budget": "small"}, before.Data)
+
+	_, err = c.Project.UpdateProject(ctx, p.ID, kitsu.ProjectChanges{Description: kitsu.Ptr("only this")})
+	require.NoError(t, err)
+	after, err := c.Project.GetProject(ctx, p.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, before, after, projectBase, func(p *kitsu.Project) { p.Description = "only this" })
+
+	// A zero value that is set is sent.
+	_, err = c.Project.UpdateProject(ctx, p.ID, kitsu.ProjectChanges{MaxRetakes: kitsu.Ptr(0)})
+	require.NoError(t, err)
+	again, err := c.Project.GetProject(ctx, p.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, after, again, projectBase, func(p *kitsu.Project) { p.MaxRetakes = 0 })
+
+	// An empty date clears it.
+	_, err = c.Project.UpdateProject(ctx, p.ID, kitsu.ProjectChanges{EndDate: kitsu.Ptr("")})
+	require.NoError(t, err)
+	cleared, err := c.Project.GetProject(ctx, p.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, again, cleared, projectBase, func(p *kitsu.Project) { p.EndDate = "" })
+}
+
+func projectBase(p *kitsu.Project) *kitsu.Base { return &p.Base }
 
 func TestProjectUpdateProjectData(t *testing.T) {
 	t.Parallel()
@@ -488,10 +575,11 @@ func TestProjectUpdateMetadataDescriptor(t *testing.T) {
 	asset := kitsutest.NewAsset(t, c, p.ID, at.ID, "", "Tree")
 	require.NoError(t, c.Put(ctx, "data/entities/"+asset.ID, map[string]any{"data": map[string]any{"difficulty": "hard"}}, nil, nil))
 
-	d.Name = "Complexity"
-	d.Choices = []string{"easy", "medium", "hard"}
-	d.ForClient = true
-	updated, err := c.Project.UpdateMetadataDescriptor(ctx, p.ID, *d)
+	updated, err := c.Project.UpdateMetadataDescriptor(ctx, p.ID, d.ID, kitsu.MetadataDescriptorChanges{
+		Name:      kitsu.Ptr("Complexity"),
+		Choices:   []string{"easy", "medium", "hard"},
+		ForClient: kitsu.Ptr(true),
+	})
 	require.NoError(t, err)
 	assert.Equal(t, d.ID, updated.ID)
 	assert.Equal(t, "Complexity", updated.Name)
@@ -508,17 +596,68 @@ func TestProjectUpdateMetadataDescriptor(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"complexity": "hard"}, e.Data)
 
-	_, err = c.Project.UpdateMetadataDescriptor(ctx, p.ID, kitsu.MetadataDescriptor{Name: "No id"})
-	require.ErrorIs(t, err, kitsu.ErrInvalidArgument)
-	missing := *got
-	missing.ID = projectTestUnknownID
-	_, err = c.Project.UpdateMetadataDescriptor(ctx, p.ID, missing)
+	_, err = c.Project.UpdateMetadataDescriptor(ctx, p.ID, "", kitsu.MetadataDescriptorChanges{Name: kitsu.Ptr("No id")})
+	kitsutest.RequireInvalid(t, err, "metadata descriptor id")
+	_, err = c.Project.UpdateMetadataDescriptor(ctx, p.ID, d.ID, kitsu.MetadataDescriptorChanges{})
+	kitsutest.RequireInvalid(t, err, "metadata descriptor changes")
+	_, err = c.Project.UpdateMetadataDescriptor(ctx, p.ID, d.ID, kitsu.MetadataDescriptorChanges{Name: kitsu.Ptr("")})
+	kitsutest.RequireInvalid(t, err, "metadata descriptor changes Name")
+	_, err = c.Project.UpdateMetadataDescriptor(ctx, p.ID, d.ID, kitsu.MetadataDescriptorChanges{Departments: []string{"Modeling"}})
+	kitsutest.RequireInvalid(t, err, "metadata descriptor changes Departments")
+	_, err = c.Project.UpdateMetadataDescriptor(ctx, p.ID, projectTestUnknownID, kitsu.MetadataDescriptorChanges{Name: kitsu.Ptr("x")})
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
-	bad := *got
-	bad.DataType = "colour"
-	_, err = c.Project.UpdateMetadataDescriptor(ctx, p.ID, bad)
+	_, err = c.Project.UpdateMetadataDescriptor(ctx, p.ID, d.ID, kitsu.MetadataDescriptorChanges{DataType: kitsu.Ptr("colour")})
 	require.ErrorIs(t, err, kitsu.ErrParameter)
 }
+
+// TestProjectUpdateMetadataDescriptorChangesOnlyWhatIsSet: Zou resets
+// each field a PUT leaves out; a descriptor with every field set keeps
+// them all when one field changes.
+func TestProjectUpdateMetadataDescriptorChangesOnlyWhatIsSet(t *testing.T) {
+	t.Parallel()
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	p := kitsutest.NewProject(t, c, false)
+	departments, err := c.Person.AllDepartments(ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, departments, "Zou's init data has departments")
+
+	d, err := c.Project.AddMetadataDescriptor(ctx, p.ID, "Difficulty", "Asset", &kitsu.AddMetadataDescriptorOptions{DataType: "list", Choices: []string{"easy", "hard"}})
+	require.NoError(t, err)
+	_, err = c.Project.UpdateMetadataDescriptor(ctx, p.ID, d.ID, kitsu.MetadataDescriptorChanges{
+		ForClient:   kitsu.Ptr(true),
+		Departments: []string{departments[0].ID},
+	})
+	require.NoError(t, err)
+	before, err := c.Project.GetMetadataDescriptor(ctx, p.ID, d.ID)
+	require.NoError(t, err)
+	require.Equal(t, "list", before.DataType)
+	require.Equal(t, []string{"easy", "hard"}, before.Choices)
+	require.True(t, before.ForClient)
+	require.Equal(t, []string{departments[0].ID}, before.Departments)
+
+	_, err = c.Project.UpdateMetadataDescriptor(ctx, p.ID, d.ID, kitsu.MetadataDescriptorChanges{Choices: []string{"easy", "medium", "hard"}})
+	require.NoError(t, err)
+	after, err := c.Project.GetMetadataDescriptor(ctx, p.ID, d.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, before, after, descriptorBase, func(d *kitsu.MetadataDescriptor) { d.Choices = []string{"easy", "medium", "hard"} })
+
+	_, err = c.Project.UpdateMetadataDescriptor(ctx, p.ID, d.ID, kitsu.MetadataDescriptorChanges{Name: kitsu.Ptr("Complexity")})
+	require.NoError(t, err)
+	renamed, err := c.Project.GetMetadataDescriptor(ctx, p.ID, d.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, after, renamed, descriptorBase, func(d *kitsu.MetadataDescriptor) {
+		d.Name, d.FieldName = "Complexity", "complexity"
+	})
+
+	_, err = c.Project.UpdateMetadataDescriptor(ctx, p.ID, d.ID, kitsu.MetadataDescriptorChanges{ForClient: kitsu.Ptr(false)})
+	require.NoError(t, err)
+	again, err := c.Project.GetMetadataDescriptor(ctx, p.ID, d.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, renamed, again, descriptorBase, func(d *kitsu.MetadataDescriptor) { d.ForClient = false })
+}
+
+func descriptorBase(d *kitsu.MetadataDescriptor) *kitsu.Base { return &d.Base }
 
 func TestProjectRemoveMetadataDescriptor(t *testing.T) {
 	t.Parallel()

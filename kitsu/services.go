@@ -234,39 +234,16 @@ func idList(ids []string) []string {
 	return ids
 }
 
-// entityChanges is what the entity update methods (UpdateAsset,
-// UpdateShot, UpdateSequence, UpdateEpisode) send: the fields of an entity
-// that can be changed. Ids, dates and nb_entities_out (a count Zou keeps
-// from the casting, which a stale copy must not overwrite) are left out.
-type entityChanges struct {
-	Name             string         `json:"name,omitempty"`
-	Code             string         `json:"code,omitempty"`
-	Description      string         `json:"description,omitempty"`
-	EntityTypeID     string         `json:"entity_type_id,omitempty"`
-	ParentID         string         `json:"parent_id,omitempty"`
-	SourceID         string         `json:"source_id,omitempty"`
-	PreviewFileID    string         `json:"preview_file_id,omitempty"`
-	Canceled         bool           `json:"canceled"`
-	IsShared         bool           `json:"is_shared"`
-	IsCastingStandby bool           `json:"is_casting_standby"`
-	NbFrames         int            `json:"nb_frames,omitzero"`
-	Status           string         `json:"status,omitempty"`
-	ReadyFor         string         `json:"ready_for,omitempty"`
-	Data             map[string]any `json:"data,omitempty"`
-}
-
-// entityChangesOf takes the changeable fields of an entity. Zou writes an
-// unset ready_for as the text "None" in some replies; it is not sent back.
-func entityChangesOf(e *EntityFields) entityChanges {
-	c := entityChanges{
-		Name: e.Name, Code: e.Code, Description: e.Description,
-		EntityTypeID: e.EntityTypeID, ParentID: e.ParentID, SourceID: e.SourceID,
-		PreviewFileID: e.PreviewFileID, Canceled: e.Canceled, IsShared: e.IsShared,
-		IsCastingStandby: e.IsCastingStandby, NbFrames: e.NbFrames, Status: e.Status,
-		ReadyFor: e.ReadyFor, Data: e.Data,
+// updateEntity sends the fields changes sets to PUT /data/entities/{id}
+// and decodes the saved entity into out; kind names the entity in errors
+// ("shot" checks the "shot id" and names the "shot changes").
+func updateEntity(ctx context.Context, s *service, kind, id string, changes EntityChanges, out any) error {
+	if err := checkID(kind+" id", id); err != nil {
+		return err
 	}
-	if c.ReadyFor == "None" {
-		c.ReadyFor = ""
+	body, err := changes.body(kind + " changes")
+	if err != nil {
+		return err
 	}
-	return c
+	return s.put(ctx, pathOf("data/entities", id), body, out)
 }

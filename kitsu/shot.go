@@ -547,45 +547,54 @@ func (s *ShotService) NewShot(ctx context.Context, projectID, sequenceID, name s
 	return &shot, nil
 }
 
-// UpdateEpisode saves the episode's fields and returns the updated
-// episode. Data keys are added or replaced, never removed: Zou merges the
-// data it is sent into the stored one (gazu's docs say replaced).
+// UpdateEpisode changes the fields of an episode that changes sets,
+// leaving every other field as stored, and returns the episode as saved.
+// Empty changes are refused (ErrInvalidArgument) before anything is sent.
+// Keys of Changes.Data are added or replaced, never removed: Zou merges
+// the data it is sent into the stored one (gazu's docs say replaced).
 //
 // It calls PUT /data/entities/{episode_id} and mirrors
-// gazu.shot.update_episode. Unlike gazu, which sends the whole dict, it
-// sends only the fields that can be changed (see entityChanges).
-func (s *ShotService) UpdateEpisode(ctx context.Context, episode Episode) (*Episode, error) {
-	return shotUpdateEntity[Episode](ctx, (*service)(s), "episode id", &episode.EntityFields)
-}
-
-// UpdateSequence saves the sequence's fields and returns the updated
-// sequence. Data keys are added or replaced, never removed: Zou merges the
-// data it is sent into the stored one (gazu's docs say replaced).
-//
-// It calls PUT /data/entities/{sequence_id} and mirrors
-// gazu.shot.update_sequence. Unlike gazu, which sends the whole dict, it
-// sends only the fields that can be changed (see entityChanges).
-func (s *ShotService) UpdateSequence(ctx context.Context, sequence Sequence) (*Sequence, error) {
-	return shotUpdateEntity[Sequence](ctx, (*service)(s), "sequence id", &sequence.EntityFields)
-}
-
-// UpdateShot saves the shot's fields and returns the updated shot. Data
-// keys are added or replaced, never removed: Zou merges the data it is
-// sent into the stored one (gazu's docs say replaced).
-//
-// It calls PUT /data/entities/{shot_id} and mirrors gazu.shot.update_shot.
-// Unlike gazu, which sends the whole dict, it sends only the fields that
-// can be changed (see entityChanges).
-func (s *ShotService) UpdateShot(ctx context.Context, shot Shot) (*Shot, error) {
-	return shotUpdateEntity[Shot](ctx, (*service)(s), "shot id", &shot.EntityFields)
-}
-
-func shotUpdateEntity[T any](ctx context.Context, s *service, what string, e *EntityFields) (*T, error) {
-	if err := checkID(what, e.ID); err != nil {
+// gazu.shot.update_episode. Gazu sends the dict it is given; this method
+// sends the fields changes sets. An unknown episode matches ErrNotFound.
+func (s *ShotService) UpdateEpisode(ctx context.Context, episodeID string, changes EpisodeChanges) (*Episode, error) {
+	var out Episode
+	if err := updateEntity(ctx, (*service)(s), "episode", episodeID, EntityChanges(changes), &out); err != nil {
 		return nil, err
 	}
-	var out T
-	if err := s.put(ctx, pathOf("data/entities", e.ID), entityChangesOf(e), &out); err != nil {
+	return &out, nil
+}
+
+// UpdateSequence changes the fields of a sequence that changes sets,
+// leaving every other field as stored, and returns the sequence as saved.
+// Empty changes are refused (ErrInvalidArgument) before anything is sent.
+// Changes.ParentID is the sequence's episode. Keys of Changes.Data are
+// added or replaced, never removed: Zou merges the data it is sent into
+// the stored one (gazu's docs say replaced).
+//
+// It calls PUT /data/entities/{sequence_id} and mirrors
+// gazu.shot.update_sequence. Gazu sends the dict it is given; this method
+// sends the fields changes sets. An unknown sequence matches ErrNotFound.
+func (s *ShotService) UpdateSequence(ctx context.Context, sequenceID string, changes SequenceChanges) (*Sequence, error) {
+	var out Sequence
+	if err := updateEntity(ctx, (*service)(s), "sequence", sequenceID, EntityChanges(changes), &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UpdateShot changes the fields of a shot that changes sets, leaving every
+// other field as stored, and returns the shot as saved. Empty changes are
+// refused (ErrInvalidArgument) before anything is sent. Changes.ParentID
+// is the shot's sequence. Keys of Changes.Data are added or replaced,
+// never removed: Zou merges the data it is sent into the stored one
+// (gazu's docs say replaced).
+//
+// It calls PUT /data/entities/{shot_id} and mirrors gazu.shot.update_shot.
+// Gazu sends the dict it is given; this method sends the fields changes
+// sets. An unknown shot matches ErrNotFound.
+func (s *ShotService) UpdateShot(ctx context.Context, shotID string, changes ShotChanges) (*Shot, error) {
+	var out Shot
+	if err := updateEntity(ctx, (*service)(s), "shot", shotID, EntityChanges(changes), &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

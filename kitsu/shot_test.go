@@ -881,12 +881,11 @@ func TestShotUpdateEpisode(t *testing.T) {
 	_, err := c.Shot.UpdateEpisodeData(ctx, tr.episode.ID, map[string]any{"kept": "yes"})
 	require.NoError(t, err)
 
-	ep, err := c.Shot.GetEpisode(ctx, tr.episode.ID)
-	require.NoError(t, err)
-	ep.Name = "Pilot"
-	ep.Description = "the first one"
-	ep.Data = map[string]any{"season": 1.0}
-	updated, err := c.Shot.UpdateEpisode(ctx, *ep)
+	updated, err := c.Shot.UpdateEpisode(ctx, tr.episode.ID, kitsu.EpisodeChanges{
+		Name:        kitsu.Ptr("Pilot"),
+		Description: kitsu.Ptr("the first one"),
+		Data:        map[string]any{"season": 1.0},
+	})
 	require.NoError(t, err)
 	assert.Equal(t, tr.episode.ID, updated.ID)
 	assert.Equal(t, "Pilot", updated.Name)
@@ -898,11 +897,42 @@ func TestShotUpdateEpisode(t *testing.T) {
 	assert.Equal(t, "the first one", got.Description)
 	assert.Equal(t, map[string]any{"kept": "yes", "season": 1.0}, got.Data, "Zou merges the data it is sent")
 
-	unknown := kitsu.Episode{EntityFields: kitsu.EntityFields{Base: kitsu.Base{ID: shotUnknownID}, Name: "x"}}
-	_, err = c.Shot.UpdateEpisode(ctx, unknown)
+	_, err = c.Shot.UpdateEpisode(ctx, shotUnknownID, kitsu.EpisodeChanges{Name: kitsu.Ptr("x")})
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
-	_, err = c.Shot.UpdateEpisode(ctx, kitsu.Episode{})
+	_, err = c.Shot.UpdateEpisode(ctx, "", kitsu.EpisodeChanges{Name: kitsu.Ptr("x")})
 	kitsutest.RequireInvalid(t, err, "episode id")
+	_, err = c.Shot.UpdateEpisode(ctx, tr.episode.ID, kitsu.EpisodeChanges{})
+	kitsutest.RequireInvalid(t, err, "episode changes")
+	_, err = c.Shot.UpdateEpisode(ctx, tr.episode.ID, kitsu.EpisodeChanges{Name: kitsu.Ptr(" ")})
+	kitsutest.RequireInvalid(t, err, "episode changes Name")
+}
+
+// TestShotUpdateEpisodeChangesOnlyWhatIsSet: an episode with every field
+// set keeps them all when one field changes.
+func TestShotUpdateEpisodeChangesOnlyWhatIsSet(t *testing.T) {
+	t.Parallel()
+	tr := newShotTree(t)
+	c, ctx := tr.c, tr.ctx
+	layout := kitsutest.TaskTypeNamed(t, c, "Layout")
+	data := map[string]any{"season": 2.0}
+	_, err := c.Shot.UpdateEpisode(ctx, tr.episode.ID, kitsu.EpisodeChanges(allSetEntity(layout.ID, data)))
+	require.NoError(t, err)
+	before, err := c.Shot.GetEpisode(ctx, tr.episode.ID)
+	require.NoError(t, err)
+	requireAllSet(t, &before.EntityFields, layout.ID, data, 48)
+
+	_, err = c.Shot.UpdateEpisode(ctx, tr.episode.ID, kitsu.EpisodeChanges{Description: kitsu.Ptr("only this")})
+	require.NoError(t, err)
+	after, err := c.Shot.GetEpisode(ctx, tr.episode.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, before, after, episodeBase, func(e *kitsu.Episode) { e.Description = "only this" })
+
+	// A zero value that is set is sent.
+	_, err = c.Shot.UpdateEpisode(ctx, tr.episode.ID, kitsu.EpisodeChanges{IsShared: kitsu.Ptr(false)})
+	require.NoError(t, err)
+	again, err := c.Shot.GetEpisode(ctx, tr.episode.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, after, again, episodeBase, func(e *kitsu.Episode) { e.IsShared = false })
 }
 
 func TestShotUpdateSequence(t *testing.T) {
@@ -910,11 +940,10 @@ func TestShotUpdateSequence(t *testing.T) {
 	tr := newShotTree(t)
 	c, ctx := tr.c, tr.ctx
 
-	seq, err := c.Shot.GetSequence(ctx, tr.sequence.ID)
-	require.NoError(t, err)
-	seq.Description = "night exterior"
-	seq.Data = map[string]any{"mood": "dark"}
-	updated, err := c.Shot.UpdateSequence(ctx, *seq)
+	updated, err := c.Shot.UpdateSequence(ctx, tr.sequence.ID, kitsu.SequenceChanges{
+		Description: kitsu.Ptr("night exterior"),
+		Data:        map[string]any{"mood": "dark"},
+	})
 	require.NoError(t, err)
 	assert.Equal(t, tr.sequence.ID, updated.ID)
 	assert.Equal(t, "night exterior", updated.Description)
@@ -926,11 +955,48 @@ func TestShotUpdateSequence(t *testing.T) {
 	assert.Equal(t, map[string]any{"mood": "dark"}, got.Data)
 	assert.Equal(t, tr.episode.ID, got.ParentID, "the episode is kept")
 
-	unknown := kitsu.Sequence{EntityFields: kitsu.EntityFields{Base: kitsu.Base{ID: shotUnknownID}}}
-	_, err = c.Shot.UpdateSequence(ctx, unknown)
+	// ParentID moves the sequence to another episode.
+	e2 := kitsutest.NewEpisode(t, c, tr.project.ID, "E02")
+	moved, err := c.Shot.UpdateSequence(ctx, tr.sequence.ID, kitsu.SequenceChanges{ParentID: kitsu.Ptr(e2.ID)})
+	require.NoError(t, err)
+	assert.Equal(t, e2.ID, moved.ParentID)
+
+	_, err = c.Shot.UpdateSequence(ctx, shotUnknownID, kitsu.SequenceChanges{Description: kitsu.Ptr("x")})
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
-	_, err = c.Shot.UpdateSequence(ctx, kitsu.Sequence{EntityFields: kitsu.EntityFields{Name: "SQ01"}})
+	_, err = c.Shot.UpdateSequence(ctx, "SQ01", kitsu.SequenceChanges{Description: kitsu.Ptr("x")})
 	kitsutest.RequireInvalid(t, err, "sequence id")
+	_, err = c.Shot.UpdateSequence(ctx, tr.sequence.ID, kitsu.SequenceChanges{ParentID: kitsu.Ptr("E01")})
+	kitsutest.RequireInvalid(t, err, "sequence changes ParentID")
+	_, err = c.Shot.UpdateSequence(ctx, tr.sequence.ID, kitsu.SequenceChanges{})
+	kitsutest.RequireInvalid(t, err, "sequence changes")
+}
+
+// TestShotUpdateSequenceChangesOnlyWhatIsSet: a sequence with every field
+// set keeps them all when one field changes.
+func TestShotUpdateSequenceChangesOnlyWhatIsSet(t *testing.T) {
+	t.Parallel()
+	tr := newShotTree(t)
+	c, ctx := tr.c, tr.ctx
+	layout := kitsutest.TaskTypeNamed(t, c, "Layout")
+	data := map[string]any{"mood": "dark", "takes": 3.0}
+	_, err := c.Shot.UpdateSequence(ctx, tr.sequence.ID, kitsu.SequenceChanges(allSetEntity(layout.ID, data)))
+	require.NoError(t, err)
+	before, err := c.Shot.GetSequence(ctx, tr.sequence.ID)
+	require.NoError(t, err)
+	requireAllSet(t, &before.EntityFields, layout.ID, data, 48)
+	require.Equal(t, tr.episode.ID, before.ParentID)
+
+	_, err = c.Shot.UpdateSequence(ctx, tr.sequence.ID, kitsu.SequenceChanges{Description: kitsu.Ptr("only this")})
+	require.NoError(t, err)
+	after, err := c.Shot.GetSequence(ctx, tr.sequence.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, before, after, sequenceBase, func(s *kitsu.Sequence) { s.Description = "only this" })
+
+	_, err = c.Shot.UpdateSequence(ctx, tr.sequence.ID, kitsu.SequenceChanges{Canceled: kitsu.Ptr(false)})
+	require.NoError(t, err)
+	again, err := c.Shot.GetSequence(ctx, tr.sequence.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, after, again, sequenceBase, func(s *kitsu.Sequence) { s.Canceled = false })
 }
 
 func TestShotUpdateShot(t *testing.T) {
@@ -938,13 +1004,12 @@ func TestShotUpdateShot(t *testing.T) {
 	tr := newShotTree(t)
 	c, ctx := tr.c, tr.ctx
 
-	shot, err := c.Shot.GetShot(ctx, tr.shot.ID)
-	require.NoError(t, err)
-	shot.Name = "SH011"
-	shot.Description = "wide"
-	shot.NbFrames = 48
-	shot.Data = map[string]any{"frame_in": 1.0, "frame_out": 48.0}
-	updated, err := c.Shot.UpdateShot(ctx, *shot)
+	updated, err := c.Shot.UpdateShot(ctx, tr.shot.ID, kitsu.ShotChanges{
+		Name:        kitsu.Ptr("SH011"),
+		Description: kitsu.Ptr("wide"),
+		NbFrames:    kitsu.Ptr(48),
+		Data:        map[string]any{"frame_in": 1.0, "frame_out": 48.0},
+	})
 	require.NoError(t, err)
 	assert.Equal(t, tr.shot.ID, updated.ID)
 	assert.Equal(t, "SH011", updated.Name)
@@ -959,11 +1024,70 @@ func TestShotUpdateShot(t *testing.T) {
 	assert.Equal(t, tr.sequence.ID, got.ParentID)
 	assert.False(t, got.Canceled)
 
-	unknown := kitsu.Shot{EntityFields: kitsu.EntityFields{Base: kitsu.Base{ID: shotUnknownID}}}
-	_, err = c.Shot.UpdateShot(ctx, unknown)
+	_, err = c.Shot.UpdateShot(ctx, shotUnknownID, kitsu.ShotChanges{Name: kitsu.Ptr("x")})
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
-	_, err = c.Shot.UpdateShot(ctx, kitsu.Shot{})
+	_, err = c.Shot.UpdateShot(ctx, "", kitsu.ShotChanges{Name: kitsu.Ptr("x")})
 	kitsutest.RequireInvalid(t, err, "shot id")
+	_, err = c.Shot.UpdateShot(ctx, tr.shot.ID, kitsu.ShotChanges{})
+	kitsutest.RequireInvalid(t, err, "shot changes")
+	_, err = c.Shot.UpdateShot(ctx, tr.shot.ID, kitsu.ShotChanges{NbFrames: kitsu.Ptr(-1)})
+	kitsutest.RequireInvalid(t, err, "shot changes NbFrames")
+	_, err = c.Shot.UpdateShot(ctx, tr.shot.ID, kitsu.ShotChanges{Status: kitsu.Ptr("done")})
+	kitsutest.RequireInvalid(t, err, "shot changes Status")
+	_, err = c.Shot.UpdateShot(ctx, tr.shot.ID, kitsu.ShotChanges{ReadyFor: kitsu.Ptr("Animation")})
+	kitsutest.RequireInvalid(t, err, "shot changes ReadyFor")
+}
+
+// TestShotUpdateShotChangesOnlyWhatIsSet is issue row 21: a canceled
+// shot updated with only a description (gazu's
+// update_shot({"id": …, "description": …})) stays canceled, and every
+// other field keeps its value.
+func TestShotUpdateShotChangesOnlyWhatIsSet(t *testing.T) {
+	t.Parallel()
+	tr := newShotTree(t)
+	c, ctx := tr.c, tr.ctx
+	anim := kitsutest.TaskTypeNamed(t, c, "Animation")
+	scene := kitsutest.NewScene(t, c, tr.project.ID, tr.sequence.ID, "SC010")
+	task := kitsutest.NewTask(t, c, tr.project.ID, tr.shot.ID, anim.ID, "main")
+	preview := kitsutest.NewPreview(t, c, task, "")
+
+	data := map[string]any{"frame_in": 101.0, "frame_out": 148.0}
+	all := kitsu.ShotChanges(allSetEntity(anim.ID, data))
+	all.SourceID = kitsu.Ptr(scene.ID)
+	all.PreviewFileID = kitsu.Ptr(preview.ID)
+	_, err := c.Shot.UpdateShot(ctx, tr.shot.ID, all)
+	require.NoError(t, err)
+	before, err := c.Shot.GetShot(ctx, tr.shot.ID)
+	require.NoError(t, err)
+	requireAllSet(t, &before.EntityFields, anim.ID, data, 48)
+	require.Equal(t, scene.ID, before.SourceID)
+	require.Equal(t, preview.ID, before.PreviewFileID)
+	require.Equal(t, tr.sequence.ID, before.ParentID)
+
+	_, err = c.Shot.UpdateShot(ctx, tr.shot.ID, kitsu.ShotChanges{Description: kitsu.Ptr("only this")})
+	require.NoError(t, err)
+	after, err := c.Shot.GetShot(ctx, tr.shot.ID)
+	require.NoError(t, err)
+	require.True(t, after.Canceled, "the shot stays canceled")
+	requireOnlyChanged(t, before, after, shotBase, func(s *kitsu.Shot) { s.Description = "only this" })
+
+	// Un-canceling is a zero value that is set, and is sent.
+	_, err = c.Shot.UpdateShot(ctx, tr.shot.ID, kitsu.ShotChanges{Canceled: kitsu.Ptr(false)})
+	require.NoError(t, err)
+	again, err := c.Shot.GetShot(ctx, tr.shot.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, after, again, shotBase, func(s *kitsu.Shot) { s.Canceled = false })
+
+	// An empty id clears a link, sent as null; "None" clears ready_for.
+	_, err = c.Shot.UpdateShot(ctx, tr.shot.ID, kitsu.ShotChanges{SourceID: kitsu.Ptr(""), ReadyFor: kitsu.Ptr("None")})
+	require.NoError(t, err)
+	cleared, err := c.Shot.GetShot(ctx, tr.shot.ID)
+	require.NoError(t, err)
+	requireOnlyChanged(t, again, cleared, shotBase, func(s *kitsu.Shot) {
+		s.SourceID = ""
+		s.ReadyFor = cleared.ReadyFor // Zou writes an unset one as "None" or ""
+	})
+	assert.Contains(t, []string{"", "None"}, cleared.ReadyFor)
 }
 
 func TestShotUpdateEpisodeData(t *testing.T) {

@@ -1273,27 +1273,26 @@ func (s *TaskService) StartTask(ctx context.Context, taskID string, opts *StartT
 	return &c, nil
 }
 
-// UpdateTask saves a task (read from Kitsu, then changed) and returns it
-// as Zou stored it. Every named field is sent, so a zero number
-// (Priority, Estimation...) is written as such; empty strings and lists
-// are left out and keep their stored value, so Assignees cannot be
-// emptied this way. Zou merges Data into the stored data (keys are added
-// or changed, never removed), never changes the project, and ignores the
-// names some listings add (TaskTypeName...).
+// UpdateTask changes the fields of a task that changes sets, leaving
+// every other field as stored, and returns the task as Zou stored it.
+// Empty changes are refused (ErrInvalidArgument) before anything is sent.
+// Keys of Changes.Data are merged by Zou into the stored data (added or
+// changed, never removed); Changes.Assignees replaces the people
+// assigned.
 //
 // It calls PUT /data/tasks/{task_id} and mirrors gazu.task.update_task.
-// An unknown id matches ErrNotFound.
-func (s *TaskService) UpdateTask(ctx context.Context, task Task) (*Task, error) {
-	if err := checkID("task id", task.ID); err != nil {
+// Gazu sends the dict it is given; this method sends the fields changes
+// sets. An unknown id matches ErrNotFound.
+func (s *TaskService) UpdateTask(ctx context.Context, taskID string, changes TaskChanges) (*Task, error) {
+	if err := checkID("task id", taskID); err != nil {
 		return nil, err
 	}
-	for _, id := range task.Assignees {
-		if err := checkID("assignee id", id); err != nil {
-			return nil, err
-		}
+	body, err := changes.body()
+	if err != nil {
+		return nil, err
 	}
 	var t Task
-	if err := (*service)(s).put(ctx, pathOf("data/tasks", task.ID), task, &t); err != nil {
+	if err := (*service)(s).put(ctx, pathOf("data/tasks", taskID), body, &t); err != nil {
 		return nil, err
 	}
 	return &t, nil

@@ -704,13 +704,14 @@ func TestTaskUpdateTaskAndUpdateTaskData(t *testing.T) {
 	anim := kitsutest.TaskTypeNamed(t, c, "Animation")
 	task := taskNewTask(t, c, sh.ID, anim.ID, "main")
 
-	task.Description = "walk cycle"
-	task.Priority = 3
-	task.Estimation = 480
-	task.DueDate = "2031-05-04T00:00:00"
-	task.Assignees = []string{artist.ID}
-	task.Data = map[string]any{"camera": "cam_A"}
-	updated, err := c.Task.UpdateTask(ctx, *task)
+	updated, err := c.Task.UpdateTask(ctx, task.ID, kitsu.TaskChanges{
+		Description: kitsu.Ptr("walk cycle"),
+		Priority:    kitsu.Ptr(3),
+		Estimation:  kitsu.Ptr(480.0),
+		DueDate:     kitsu.Ptr("2031-05-04T00:00:00"),
+		Assignees:   []string{artist.ID},
+		Data:        map[string]any{"camera": "cam_A"},
+	})
 	require.NoError(t, err)
 	assert.Equal(t, task.ID, updated.ID)
 	assert.Equal(t, "walk cycle", updated.Description)
@@ -736,23 +737,99 @@ func TestTaskUpdateTaskAndUpdateTaskData(t *testing.T) {
 	assert.Equal(t, map[string]any{"camera": "cam_B", "frames": float64(48)}, full.Data)
 	assert.Equal(t, "walk cycle", full.Description, "other fields are untouched")
 
-	// A task read in full can be saved back as it is.
-	full.Task.Priority = 1
-	again, err := c.Task.UpdateTask(ctx, full.Task)
+	// An empty, non-nil Assignees unassigns everyone.
+	again, err := c.Task.UpdateTask(ctx, task.ID, kitsu.TaskChanges{Assignees: []string{}})
 	require.NoError(t, err)
-	assert.Equal(t, 1, again.Priority)
+	assert.Empty(t, again.Assignees)
+	full, err = c.Task.GetTask(ctx, task.ID)
+	require.NoError(t, err)
+	assert.Empty(t, full.Assignees)
 
-	_, err = c.Task.UpdateTask(ctx, kitsu.Task{Base: kitsu.Base{ID: taskUnknownID}, Name: "x"})
+	_, err = c.Task.UpdateTask(ctx, taskUnknownID, kitsu.TaskChanges{Name: kitsu.Ptr("x")})
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
 	_, err = c.Task.UpdateTaskData(ctx, taskUnknownID, map[string]any{"a": 1})
 	require.ErrorIs(t, err, kitsu.ErrNotFound)
-	_, err = c.Task.UpdateTask(ctx, kitsu.Task{Name: "no id"})
+	_, err = c.Task.UpdateTask(ctx, "", kitsu.TaskChanges{Name: kitsu.Ptr("no id")})
 	kitsutest.RequireInvalid(t, err, "task id")
-	_, err = c.Task.UpdateTask(ctx, kitsu.Task{Base: kitsu.Base{ID: task.ID}, Assignees: []string{"bob"}})
-	kitsutest.RequireInvalid(t, err, "assignee id")
+	_, err = c.Task.UpdateTask(ctx, task.ID, kitsu.TaskChanges{Assignees: []string{"bob"}})
+	kitsutest.RequireInvalid(t, err, "task changes Assignees")
+	_, err = c.Task.UpdateTask(ctx, task.ID, kitsu.TaskChanges{TaskStatusID: kitsu.Ptr("")})
+	kitsutest.RequireInvalid(t, err, "task changes TaskStatusID")
+	_, err = c.Task.UpdateTask(ctx, task.ID, kitsu.TaskChanges{Data: map[string]any{}})
+	kitsutest.RequireInvalid(t, err, "task changes Data")
+	_, err = c.Task.UpdateTask(ctx, task.ID, kitsu.TaskChanges{})
+	kitsutest.RequireInvalid(t, err, "task changes")
 	_, err = c.Task.UpdateTaskData(ctx, "main", nil)
 	kitsutest.RequireInvalid(t, err, "task id")
 }
+
+// TestTaskUpdateTaskChangesOnlyWhatIsSet: a task with every field set
+// (estimation, duration, priority, difficulty, dates, status, assignees,
+// data...) keeps them all when one field changes.
+func TestTaskUpdateTaskChangesOnlyWhatIsSet(t *testing.T) {
+	t.Parallel()
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	artist, _ := kitsutest.NewArtist(t, c)
+	p := kitsutest.NewProject(t, c, false)
+	sh := kitsutest.NewShot(t, c, p.ID, kitsutest.NewSequence(t, c, p.ID, "", "SQ01").ID, "SH010")
+	anim := kitsutest.TaskTypeNamed(t, c, "Animation")
+	wip := kitsutest.TaskStatusNamed(t, c, "wip")
+	me, err := c.GetCurrentUser(ctx)
+	require.NoError(t, err)
+	task := taskNewTask(t, c, sh.ID, anim.ID, "main")
+
+	_, err = c.Task.UpdateTask(ctx, task.ID, kitsu.TaskChanges{
+		Name:          kitsu.Ptr("main v2"),
+		Description:   kitsu.Ptr("every field set"),
+		Priority:      kitsu.Ptr(3),
+		Difficulty:    kitsu.Ptr(4),
+		Duration:      kitsu.Ptr(120.0),
+		Estimation:    kitsu.Ptr(480.0),
+		SortOrder:     kitsu.Ptr(2),
+		StartDate:     kitsu.Ptr("2031-05-01T00:00:00"),
+		DueDate:       kitsu.Ptr("2031-05-04T00:00:00"),
+		RealStartDate: kitsu.Ptr("2031-05-02T09:30:00"),
+		EndDate:       kitsu.Ptr("2031-05-10T00:00:00"),
+		TaskStatusID:  kitsu.Ptr(wip.ID),
+		AssignerID:    kitsu.Ptr(me.ID),
+		Assignees:     []string{artist.ID},
+		Data:          map[string]any{"camera": "cam_A"},
+	})
+	require.NoError(t, err)
+	var before kitsu.Task
+	require.NoError(t, c.FetchOne(ctx, "tasks", task.ID, &before, nil))
+	require.Equal(t, "main v2", before.Name)
+	require.Equal(t, "every field set", before.Description)
+	require.Equal(t, 3, before.Priority)
+	require.Equal(t, 4, before.Difficulty)
+	require.InDelta(t, 120.0, before.Duration, 0.001)
+	require.InDelta(t, 480.0, before.Estimation, 0.001)
+	require.Equal(t, 2, before.SortOrder)
+	require.Equal(t, "2031-05-01T00:00:00", before.StartDate)
+	require.Equal(t, "2031-05-04T00:00:00", before.DueDate)
+	require.Equal(t, "2031-05-02T09:30:00", before.RealStartDate)
+	require.Equal(t, "2031-05-10T00:00:00", before.EndDate)
+	require.Equal(t, wip.ID, before.TaskStatusID)
+	require.Equal(t, me.ID, before.AssignerID)
+	require.Equal(t, []string{artist.ID}, before.Assignees)
+	require.Equal(t, map[string]any{"camera": "cam_A"}, before.Data)
+
+	_, err = c.Task.UpdateTask(ctx, task.ID, kitsu.TaskChanges{Description: kitsu.Ptr("only this")})
+	require.NoError(t, err)
+	var after kitsu.Task
+	require.NoError(t, c.FetchOne(ctx, "tasks", task.ID, &after, nil))
+	requireOnlyChanged(t, &before, &after, taskBase, func(t *kitsu.Task) { t.Description = "only this" })
+
+	// Zero values that are set are sent; an empty date clears it.
+	_, err = c.Task.UpdateTask(ctx, task.ID, kitsu.TaskChanges{Priority: kitsu.Ptr(0), DueDate: kitsu.Ptr("")})
+	require.NoError(t, err)
+	var again kitsu.Task
+	require.NoError(t, c.FetchOne(ctx, "tasks", task.ID, &again, nil))
+	requireOnlyChanged(t, &after, &again, taskBase, func(t *kitsu.Task) { t.Priority, t.DueDate = 0, "" })
+}
+
+func taskBase(t *kitsu.Task) *kitsu.Base { return &t.Base }
 
 func TestTaskRemoveTask(t *testing.T) {
 	t.Parallel()
