@@ -532,6 +532,26 @@ func TestStallsAndTLSFailuresAreNotRetried(t *testing.T) {
 	})
 }
 
+// Row 5: a connection error names the URL without its secret query
+// values, as an error reply does.
+func TestTransportErrorsRedactURL(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	var logs bytes.Buffer
+	c, err := NewClient("http://"+addr, quickRetries, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	require.NoError(t, err)
+	secret := fakeJWT(t, "access", time.Now().Add(time.Hour))
+	err = c.Get(context.Background(), "data/files", nil, &RequestOptions{Params: map[string][]string{"token": {secret}}})
+	require.Error(t, err)
+	var opErr *net.OpError
+	require.ErrorAs(t, err, &opErr, "still the connection error")
+	assert.Contains(t, err.Error(), "token=REDACTED")
+	assert.NotContains(t, err.Error()+logs.String(), secret)
+	assert.Contains(t, logs.String(), "retrying")
+}
+
 // Row 5: no value that holds a token or a password prints it, with any
 // fmt verb or slog handler, alone or nested in a struct.
 func TestSecretsNeverPrinted(t *testing.T) {

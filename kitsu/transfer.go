@@ -54,7 +54,9 @@ type UploadOptions struct {
 // opts.Files holds the main file.
 //
 // It mirrors gazu.client.upload. A reply carrying an error message matches
-// ErrUploadFailed; a 413 matches ErrTooBigFile. Uploads are never retried.
+// ErrUploadFailed; a 413 matches ErrTooBigFile. Uploads are never retried,
+// and a redirect, which would need the body sent again, is an error
+// matching ErrRedirectRefused.
 func (c *Client) Upload(ctx context.Context, path, filePath string, out any, opts *UploadOptions) error {
 	if err := checkPath(path); err != nil {
 		return err

@@ -24,7 +24,11 @@ import (
 // after a connection error or a 502, 503 or 504 reply. Only GET, PUT,
 // DELETE and HEAD requests are retried, and POST requests marked safe to
 // replay; waits grow exponentially with full jitter, and stop at once when
-// the request's context ends.
+// the request's context ends. A try that timed out (no connection, TLS
+// handshake or reply headers in time) is retried once at most, and TLS or
+// certificate failures are not retried. A JSON call's tries and waits all
+// fit in its one deadline (WithTimeout): a wait that would outlast it is
+// not started, and the error that asked for it is returned.
 type RetryPolicy struct {
 	// MaxAttempts counts the first try: 1 means never retry.
 	MaxAttempts int
@@ -335,6 +339,12 @@ func retryAfter(resp *http.Response) time.Duration {
 }
 
 func (c *Client) transportError(req *request, target string, err error) *Error {
+	// net/http names the URL in its errors as it was sent: redact it as
+	// well, so that no secret query value reaches an error message.
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		uerr.URL = redactURL(uerr.URL)
+	}
 	return &Error{Method: req.method, URL: redactURL(target), Err: err}
 }
 
