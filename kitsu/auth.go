@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,11 +19,20 @@ import (
 // refresh token a login gives. A bot's API token is an AccessToken with no
 // RefreshToken.
 //
-// Printing Tokens with fmt or log/slog shows only whether each is set.
+// Printing Tokens with fmt (any verb) or log/slog shows only whether each
+// is set, and so does encoding them to JSON, so that a struct holding
+// Tokens can be logged by slog's JSON handler: json.Marshal writes
+// "REDACTED" for a token that is set, and decoding such a value back is
+// an error. To cache tokens between runs, write the two fields yourself
+// (in a file of mode 0600: they are credentials).
 type Tokens struct {
 	AccessToken  string `json:"access_token"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 }
+
+// redacted replaces a secret wherever a value holding one is printed or
+// encoded.
+const redacted = "REDACTED"
 
 // String hides the tokens themselves.
 func (t Tokens) String() string {
@@ -29,7 +40,10 @@ func (t Tokens) String() string {
 }
 
 // GoString hides the tokens from %#v.
-func (t Tokens) GoString() string { return t.String() }
+func (t Tokens) GoString() string { return "kitsu." + t.String() }
+
+// Format hides the tokens from every fmt verb.
+func (t Tokens) Format(f fmt.State, verb rune) { formatSafe(f, verb, t.String(), t.GoString()) }
 
 // LogValue hides the tokens from log/slog.
 func (t Tokens) LogValue() slog.Value {
@@ -39,11 +53,76 @@ func (t Tokens) LogValue() slog.Value {
 	)
 }
 
+// MarshalJSON hides the tokens from JSON: each one set is written as
+// "REDACTED".
+func (t Tokens) MarshalJSON() ([]byte, error) {
+	hide := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return redacted
+	}
+	return json.Marshal(struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token,omitempty"`
+	}{hide(t.AccessToken), hide(t.RefreshToken)})
+}
+
+// UnmarshalJSON reads {"access_token": ..., "refresh_token": ...} and
+// refuses tokens written by MarshalJSON, which hold no token.
+func (t *Tokens) UnmarshalJSON(b []byte) error {
+	var v struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	if v.AccessToken == redacted || v.RefreshToken == redacted {
+		return invalidArg("tokens", redacted, "the tokens themselves: JSON encoding of kitsu.Tokens hides them, write the AccessToken and RefreshToken fields yourself")
+	}
+	*t = Tokens(v)
+	return nil
+}
+
 func setOrNot(s string) string {
 	if s == "" {
 		return "unset"
 	}
 	return "set"
+}
+
+// formatSafe writes s (goS for %#v) for every fmt verb, quoted for %q, so
+// that no verb falls back to printing the fields of a value holding a
+// secret.
+func formatSafe(f fmt.State, verb rune, s, goS string) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		s = goS
+	case verb == 'q':
+		s = strconv.Quote(s)
+	}
+	_, _ = io.WriteString(f, s)
+}
+
+// loginBody is what LogIn sends; it prints without the password.
+type loginBody struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (b loginBody) String() string {
+	return fmt.Sprintf("login{email: %q, password: %s}", b.Email, setOrNot(b.Password))
+}
+
+// Format hides the password from every fmt verb.
+func (b loginBody) Format(f fmt.State, verb rune) {
+	formatSafe(f, verb, b.String(), "kitsu."+b.String())
+}
+
+// LogValue hides the password from log/slog.
+func (b loginBody) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("email", b.Email), slog.String("password", setOrNot(b.Password)))
 }
 
 // expiredMessage is Zou's reply body message for an expired JWT.
@@ -63,6 +142,13 @@ type tokenStore struct {
 	expiry   time.Time // from the access token's "exp" claim; zero if unknown
 	inflight *refreshCall
 	now      func() time.Time
+}
+
+func (s *tokenStore) String() string { return "tokenStore{" + s.get().String() + "}" }
+
+// Format hides the tokens from every fmt verb.
+func (s *tokenStore) Format(f fmt.State, verb rune) {
+	formatSafe(f, verb, s.String(), "&kitsu."+s.String())
 }
 
 type refreshCall struct {
@@ -123,7 +209,7 @@ func jwtExpiry(token string) time.Time {
 // sharing one request among every caller that saw the same token expire.
 // It returns nil when the token was renewed, by this call or another.
 func (c *Client) refresh(ctx context.Context, used string) error {
-	s := &c.tokens
+	s := c.tokens
 	s.mu.Lock()
 	if s.t.AccessToken != used && s.inflight == nil {
 		s.mu.Unlock()
@@ -203,8 +289,7 @@ func (c *Client) LogIn(ctx context.Context, email, password string) (*Person, er
 		AccessToken  string `json:"access_token"`
 		RefreshToken string `json:"refresh_token"`
 	}
-	body := map[string]string{"email": email, "password": password}
-	req := &request{method: http.MethodPost, path: "auth/login", body: body, anonymous: true, idempotent: true}
+	req := &request{method: http.MethodPost, path: "auth/login", body: loginBody{Email: email, Password: password}, anonymous: true, idempotent: true}
 	if err := c.do(ctx, req, &reply); err != nil {
 		var kerr *Error
 		if errors.As(err, &kerr) && (kerr.StatusCode == http.StatusBadRequest || kerr.StatusCode == http.StatusUnauthorized) {
@@ -259,7 +344,8 @@ func (c *Client) IsAuthenticated(ctx context.Context) (bool, error) {
 }
 
 // Tokens returns the tokens the client currently sends, for example to
-// cache them between runs (in a file of mode 0600: they are credentials).
+// cache them between runs (in a file of mode 0600: they are credentials;
+// see Tokens for why json.Marshal will not write them).
 func (c *Client) Tokens() Tokens { return c.tokens.get() }
 
 // SetTokens replaces the tokens (from a cache, or a bot's API token as

@@ -220,7 +220,15 @@ func TestTokensStaySecret(t *testing.T) {
 		c.Get(ctx, "data/persons", &out, &kitsu.RequestOptions{Params: params("password", "x", "token", tokens.AccessToken)}),
 	}
 	logger.Info("tokens", "t", tokens)
-	printed := fmt.Sprintf("%v %+v %#v %s", tokens, tokens, tokens, tokens)
+	nested := struct {
+		Client *kitsu.Client
+		Tokens kitsu.Tokens
+	}{c, tokens}
+	var js bytes.Buffer
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("client", "c", c, "nested", nested, "t", tokens)
+	logger.Info("client", "c", c, "nested", nested)
+	printed := fmt.Sprintf("%v %+v %#v %s", tokens, tokens, tokens, tokens) +
+		fmt.Sprintf("%v %+v %#v %s %v %+v %#v", c, c, c, c, nested, nested, nested) + js.String()
 	for _, e := range errs {
 		require.Error(t, e)
 		printed += e.Error()
@@ -230,4 +238,5 @@ func TestTokensStaySecret(t *testing.T) {
 		assert.False(t, strings.Contains(printed, secret), "a secret was printed")
 	}
 	assert.Contains(t, logs.String(), "status=404")
+	assert.Contains(t, js.String(), `"access_token":"set"`)
 }

@@ -21,13 +21,23 @@ const Version = "0.1.0"
 // otherwise.
 const DefaultUserAgent = "kpublish/" + Version + " (Go)"
 
-// DefaultTimeout bounds a JSON request from its start to the end of its
-// reply. Uploads and downloads are bounded only by their context and by
-// the time the server takes to start answering.
+// DefaultTimeout bounds a JSON call from its start to the end of its
+// reply, every try and every wait between tries included. Uploads and
+// downloads are bounded only by their context and, on each try, by the
+// time the server takes to start answering.
 const DefaultTimeout = 60 * time.Second
+
+// DefaultMaxReplySize caps the body of a reply the client reads into
+// memory (JSON, *[]byte, *string, GetFileDataFromURL) unless
+// WithMaxReplySize says otherwise. Downloads to a file or writer have no
+// cap.
+const DefaultMaxReplySize int64 = 1 << 30
 
 // Client talks to one Kitsu API server. It is safe for concurrent use: the
 // host and tokens may be changed while requests are in flight.
+//
+// Printing a Client with fmt or log/slog shows its host and whether it
+// holds tokens, never the tokens themselves.
 //
 // Build one with NewClient; the zero value is not usable. Each gazu module
 // is a service hung on the client (Client.Asset, Client.Files...); gazu's
@@ -38,12 +48,15 @@ type Client struct {
 	userAgent string
 	timeout   time.Duration
 	retry     RetryPolicy
+	maxReply  int64 // cap on a reply body read into memory
 
 	mu        sync.RWMutex
 	host      string // normalised API URL, ending in /api
 	eventHost string
 
-	tokens tokenStore
+	// A pointer, so that fmt's reflection, which prints unexported fields
+	// without their String methods, shows an address and not the tokens.
+	tokens *tokenStore
 
 	common service // shared by every service below
 
@@ -70,6 +83,7 @@ type clientConfig struct {
 	userAgent string
 	timeout   time.Duration
 	retry     RetryPolicy
+	maxReply  int64
 	rootCAs   *x509.CertPool
 	insecure  bool
 	tokens    Tokens
@@ -79,6 +93,10 @@ type clientConfig struct {
 // WithHTTPClient makes the client send its requests through hc. Its
 // Transport is used as is: WithCACertFile and WithInsecureSkipVerify do not
 // apply to it. hc.Timeout, if set, also bounds uploads and downloads.
+//
+// hc itself is not changed: the client uses a copy whose CheckRedirect
+// first applies the client's redirect rules (see NewClient), then hc's own
+// CheckRedirect if it has one.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *clientConfig) error {
 		if hc == nil {
@@ -89,8 +107,11 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithTimeout bounds each JSON request (DefaultTimeout when not given). Zero
-// turns the bound off; the request's context still applies.
+// WithTimeout sets one deadline for the whole of each JSON call
+// (DefaultTimeout when not given): from its start to the end of its reply,
+// every retry and every wait between tries included. It also bounds, per
+// try, how long an upload or download waits for the server to start
+// answering. Zero turns the bound off; the call's context still applies.
 func WithTimeout(d time.Duration) Option {
 	return func(c *clientConfig) error {
 		if d < 0 {
@@ -108,6 +129,22 @@ func WithRetryPolicy(p RetryPolicy) Option {
 			return invalidArg("retry attempts", p.MaxAttempts, "1 or more (1 means no retry)")
 		}
 		c.retry = p
+		return nil
+	}
+}
+
+// WithMaxReplySize caps, at n bytes, the body of a reply the client reads
+// into memory: JSON replies, *[]byte and *string reads, upload replies and
+// GetFileDataFromURL (DefaultMaxReplySize when not given). A larger reply
+// is an error matching ErrReplyTooLarge, found before it fills memory.
+// Error replies are read up to 64 KiB whatever n is; Download and
+// DownloadTo stream to their destination and have no cap.
+func WithMaxReplySize(n int64) Option {
+	return func(c *clientConfig) error {
+		if n <= 0 {
+			return invalidArg("max reply size", n, "a number of bytes greater than 0")
+		}
+		c.maxReply = n
 		return nil
 	}
 }
@@ -182,6 +219,13 @@ func WithEventHost(host string) Option {
 // NewClient returns a client of the Kitsu API at host, such as
 // "https://kitsu.example.com" or "https://kitsu.example.com/api": the
 // "/api" suffix is added when missing.
+//
+// The client follows redirects within the API host's origin (scheme, host
+// and port) as usual. A redirect elsewhere is followed without the
+// Authorization header; one that would send the request body elsewhere
+// (a 307 or 308 of a POST or PUT), one of a login or token refresh, and
+// any redirect from https to plain http are refused. Refused redirects
+// match ErrRedirectRefused.
 func NewClient(host string, opts ...Option) (*Client, error) {
 	apiURL, err := normaliseHost(host)
 	if err != nil {
@@ -191,6 +235,7 @@ func NewClient(host string, opts ...Option) (*Client, error) {
 		userAgent: DefaultUserAgent,
 		timeout:   DefaultTimeout,
 		retry:     DefaultRetryPolicy,
+		maxReply:  DefaultMaxReplySize,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -201,23 +246,26 @@ func NewClient(host string, opts ...Option) (*Client, error) {
 		}
 	}
 	c := &Client{
-		hc:        cfg.hc,
 		logger:    cfg.logger,
 		userAgent: cfg.userAgent,
 		timeout:   cfg.timeout,
 		retry:     cfg.retry,
+		maxReply:  cfg.maxReply,
 		host:      apiURL,
 		eventHost: cfg.eventHost,
+		tokens:    &tokenStore{},
 	}
-	if c.hc == nil {
+	hc := cfg.hc
+	if hc == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = 16
 		tr.ResponseHeaderTimeout = max(cfg.timeout, 0)
 		if cfg.rootCAs != nil || cfg.insecure {
 			tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: cfg.rootCAs, InsecureSkipVerify: cfg.insecure} //nolint:gosec // opt-in
 		}
-		c.hc = &http.Client{Transport: tr}
+		hc = &http.Client{Transport: tr}
 	}
+	c.hc = c.guardRedirects(hc)
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
@@ -383,3 +431,45 @@ func drainClose(body io.ReadCloser) {
 	_, _ = io.CopyN(io.Discard, body, 64<<10)
 	_ = body.Close()
 }
+
+// String describes the client without its tokens: its host and whether
+// each token is set.
+func (c *Client) String() string {
+	if c == nil || c.tokens == nil {
+		return "kitsu.Client(unusable: not built by NewClient)"
+	}
+	return fmt.Sprintf("kitsu.Client{host: %s, %s}", redactURL(c.GetHost()), c.tokens.get())
+}
+
+// GoString hides the tokens from %#v.
+func (c *Client) GoString() string { return "&" + c.String() }
+
+// Format hides the tokens from every fmt verb.
+func (c *Client) Format(f fmt.State, verb rune) { formatSafe(f, verb, c.String(), c.GoString()) }
+
+// LogValue hides the tokens from log/slog: it logs the host, the event
+// host and whether each token is set.
+func (c *Client) LogValue() slog.Value {
+	if c == nil || c.tokens == nil {
+		return slog.StringValue(c.String())
+	}
+	t := c.tokens.get()
+	return slog.GroupValue(
+		slog.String("host", redactURL(c.GetHost())),
+		slog.String("event_host", redactURL(c.GetEventHost())),
+		slog.String("access_token", setOrNot(t.AccessToken)),
+		slog.String("refresh_token", setOrNot(t.RefreshToken)),
+	)
+}
+
+func (c clientConfig) String() string {
+	return fmt.Sprintf("clientConfig{user agent: %q, timeout: %s, %s}", c.userAgent, c.timeout, c.tokens)
+}
+
+// Format hides the tokens given by WithTokens from every fmt verb.
+func (c clientConfig) Format(f fmt.State, verb rune) {
+	formatSafe(f, verb, c.String(), "kitsu."+c.String())
+}
+
+// LogValue hides the tokens given by WithTokens from log/slog.
+func (c clientConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }

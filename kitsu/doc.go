@@ -10,9 +10,8 @@
 // values matching the sentinel of their status (errors.Is(err,
 // kitsu.ErrNotFound)); a lookup that finds nothing also matches
 // ErrNotFound. The client retries idempotent requests on connection errors
-// and 502/503/504 replies, renews an expired access token with the refresh
-// token (one refresh shared by all concurrent callers), and never prints a
-// token in an error or log.
+// and 502/503/504 replies, and renews an expired access token with the
+// refresh token (one refresh shared by all concurrent callers).
 //
 // An update method changes only what the caller set. It takes the record's
 // id and a changes value whose fields are pointers (AssetChanges,
@@ -25,4 +24,18 @@
 // set, so a record read earlier never overwrites newer values. Each
 // changes type says how Zou treats its Data: merged into the stored keys
 // for entities and tasks, replaced whole for projects and comments.
+//
+// # Security
+//
+// Credentials stay with the API host's origin (scheme, host and port): a
+// redirect elsewhere is followed without the Authorization header, and
+// refused (ErrRedirectRefused) when it would carry the request body
+// there, when it answers a login or token refresh, or when it leaves
+// https for plain http. A reply read into memory is capped
+// (DefaultMaxReplySize, WithMaxReplySize; ErrReplyTooLarge), an error
+// reply at 64 KiB. WithTimeout is one deadline for a whole call, its
+// retries included; a try that stalled is retried once at most, and TLS
+// or certificate failures are not retried. Tokens and passwords never
+// appear in errors or logs, nor when a Client or Tokens is printed with
+// fmt or log/slog (Tokens encode to JSON redacted too).
 package kitsu

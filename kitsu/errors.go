@@ -45,13 +45,21 @@ var (
 	// ErrInvalidArgument is returned before any request is sent when an
 	// argument is malformed (an empty or non-UUID id, an empty name...).
 	ErrInvalidArgument = errors.New("kitsu: invalid argument")
+	// ErrReplyTooLarge matches a reply whose body is larger than the
+	// client reads into memory (DefaultMaxReplySize, WithMaxReplySize).
+	ErrReplyTooLarge = errors.New("kitsu: reply too large")
+	// ErrRedirectRefused matches a redirect the client did not follow: one
+	// from https to plain http, one that would send the request body to
+	// another origin than the API host's, or one of an upload, whose body
+	// cannot be sent twice.
+	ErrRedirectRefused = errors.New("kitsu: redirect refused")
 )
 
 // Error describes a failed call: an HTTP reply with an error status, or a
 // request that never got a reply (StatusCode 0; Err says why).
 //
-// It never holds a token: URLs are stripped of credentials and of query
-// values whose names look secret.
+// It never holds a token or a request body: URLs are stripped of
+// credentials and of query values whose names look secret.
 type Error struct {
 	// StatusCode is the HTTP status, 0 when no reply was received.
 	StatusCode int

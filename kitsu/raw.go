@@ -419,6 +419,6 @@ func (c *Client) HostIsValid(ctx context.Context) bool {
 	if !c.HostIsUp(ctx) {
 		return false
 	}
-	err := c.do(ctx, &request{method: http.MethodPost, path: "auth/login", body: map[string]string{"email": "", "password": ""}, anonymous: true, noAuthRetry: true}, nil)
+	err := c.do(ctx, &request{method: http.MethodPost, path: "auth/login", body: loginBody{}, anonymous: true, noAuthRetry: true}, nil)
 	return err == nil || errors.Is(err, ErrParameter) || errors.Is(err, ErrNotAuthenticated)
 }

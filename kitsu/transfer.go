@@ -54,7 +54,9 @@ type UploadOptions struct {
 // opts.Files holds the main file.
 //
 // It mirrors gazu.client.upload. A reply carrying an error message matches
-// ErrUploadFailed; a 413 matches ErrTooBigFile. Uploads are never retried.
+// ErrUploadFailed; a 413 matches ErrTooBigFile. Uploads are never retried,
+// and a redirect, which would need the body sent again, is an error
+// matching ErrRedirectRefused.
 func (c *Client) Upload(ctx context.Context, path, filePath string, out any, opts *UploadOptions) error {
 	if err := checkPath(path); err != nil {
 		return err
@@ -308,10 +310,12 @@ func (c *Client) DownloadTo(ctx context.Context, path string, w io.Writer, opts 
 	if opts != nil {
 		o = *opts
 	}
-	return c.downloadTo(ctx, &request{method: http.MethodGet, path: path, query: o.Params, transfer: true}, w, o.Progress)
+	return c.downloadTo(ctx, &request{method: http.MethodGet, path: path, query: o.Params, transfer: true}, w, o.Progress, 0)
 }
 
-func (c *Client) downloadTo(ctx context.Context, req *request, w io.Writer, progress Progress) (int64, error) {
+// downloadTo writes the reply of req to w; limit, when above 0, caps the
+// body as the client's reply cap does.
+func (c *Client) downloadTo(ctx context.Context, req *request, w io.Writer, progress Progress, limit int64) (int64, error) {
 	resp, cancel, err := c.send(ctx, req)
 	if err != nil {
 		return 0, downloadFailed(err)
@@ -324,10 +328,20 @@ func (c *Client) downloadTo(ctx context.Context, req *request, w io.Writer, prog
 		return 0, downloadFailed(&Error{StatusCode: resp.StatusCode, Method: req.method, URL: redactURL(resp.Request.URL.String()),
 			Message: "the server has no file to give yet (" + http.StatusText(resp.StatusCode) + ")", Err: ErrNotFound})
 	}
+	var body io.Reader = resp.Body
+	if limit > 0 {
+		if resp.ContentLength > limit {
+			return 0, downloadFailed(c.tooLarge(req, resp))
+		}
+		body = &cappedReader{r: body, left: limit}
+	}
 	counter := &progressCounter{total: resp.ContentLength, fn: progress}
-	n, err := io.Copy(w, &countingReader{r: resp.Body, counter: counter})
+	n, err := io.Copy(w, &countingReader{r: body, counter: counter})
 	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
 		err = io.ErrUnexpectedEOF
+	}
+	if errors.Is(err, errReplyTooLarge) {
+		return n, downloadFailed(c.tooLarge(req, resp))
 	}
 	if err != nil {
 		return n, downloadFailed(c.transportError(req, resp.Request.URL.String(), fmt.Errorf("after %d bytes: %w", n, err)))
@@ -358,12 +372,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // value reads a path relative to the API host.
 type FileDataOptions struct {
 	// Full says the URL is absolute. The client's token is sent only when
-	// it points at the API host.
+	// it points at the API host's origin (same scheme, host and port).
 	Full bool
 }
 
 // GetFileDataFromURL returns the whole body of GET {host}/{url}, or of the
-// absolute url with Full set.
+// absolute url with Full set. A body larger than the client's reply cap
+// (WithMaxReplySize) is an error matching ErrReplyTooLarge.
 //
 // It mirrors gazu.client.get_file_data_from_url. Unlike gazu, a relative
 // url uses this client's host, and the token is never sent to another
@@ -377,7 +392,7 @@ func (c *Client) GetFileDataFromURL(ctx context.Context, rawURL string, opts *Fi
 		}
 		host, _ := url.Parse(c.GetHost())
 		req.absURL = u.String()
-		req.anonymous = !strings.EqualFold(u.Host, host.Host) || u.Scheme != host.Scheme
+		req.anonymous = origin(u) != origin(host)
 	} else {
 		if err := checkPath(rawURL); err != nil {
 			return nil, err
@@ -385,7 +400,7 @@ func (c *Client) GetFileDataFromURL(ctx context.Context, rawURL string, opts *Fi
 		req.path = rawURL
 	}
 	var buf bytes.Buffer
-	if _, err := c.downloadTo(ctx, req, &buf, nil); err != nil {
+	if _, err := c.downloadTo(ctx, req, &buf, nil, c.maxReply); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

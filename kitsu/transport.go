@@ -3,10 +3,13 @@ package kitsu
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -21,7 +24,11 @@ import (
 // after a connection error or a 502, 503 or 504 reply. Only GET, PUT,
 // DELETE and HEAD requests are retried, and POST requests marked safe to
 // replay; waits grow exponentially with full jitter, and stop at once when
-// the request's context ends.
+// the request's context ends. A try that timed out (no connection, TLS
+// handshake or reply headers in time) is retried once at most, and TLS or
+// certificate failures are not retried. A JSON call's tries and waits all
+// fit in its one deadline (WithTimeout): a wait that would outlast it is
+// not started, and the error that asked for it is returned.
 type RetryPolicy struct {
 	// MaxAttempts counts the first try: 1 means never retry.
 	MaxAttempts int
@@ -94,26 +101,43 @@ func (c *Client) do(ctx context.Context, req *request, out any) error {
 	}
 	defer cancel()
 	defer drainClose(resp.Body)
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		// A redirect that was not followed: an upload's body cannot be
+		// sent twice, or the caller's CheckRedirect stopped it.
+		return &Error{
+			StatusCode: resp.StatusCode,
+			Method:     req.method,
+			URL:        redactURL(resp.Request.URL.String()),
+			Message:    "redirect to " + redactURL(resp.Header.Get("Location")) + " not followed",
+			Err:        ErrRedirectRefused,
+		}
+	}
 	return c.decodeInto(resp, req, out)
 }
 
 // decodeInto stores a reply body in out: nothing when out is nil, the bytes
-// themselves for *[]byte, the text for *string, and JSON otherwise.
+// themselves for *[]byte, the text for *string, and JSON otherwise. It
+// reads at most the client's reply cap.
 func (c *Client) decodeInto(resp *http.Response, req *request, out any) error {
-	switch v := out.(type) {
-	case nil:
+	if out == nil {
 		return nil
+	}
+	if resp.ContentLength > c.maxReply {
+		return c.tooLarge(req, resp)
+	}
+	body := &cappedReader{r: resp.Body, left: c.maxReply}
+	switch v := out.(type) {
 	case *[]byte:
-		b, err := io.ReadAll(resp.Body)
+		b, err := io.ReadAll(body)
 		if err != nil {
-			return c.transportError(req, resp.Request.URL.String(), err)
+			return c.readError(req, resp, err)
 		}
 		*v = b
 		return nil
 	case *string:
-		b, err := io.ReadAll(resp.Body)
+		b, err := io.ReadAll(body)
 		if err != nil {
-			return c.transportError(req, resp.Request.URL.String(), err)
+			return c.readError(req, resp, err)
 		}
 		*v = string(b)
 		return nil
@@ -121,9 +145,9 @@ func (c *Client) decodeInto(resp *http.Response, req *request, out any) error {
 	if resp.StatusCode == http.StatusNoContent {
 		return nil
 	}
-	if err := json.UnmarshalRead(resp.Body, out, decodeOptions); err != nil {
-		if !isJSONError(err) {
-			return c.transportError(req, resp.Request.URL.String(), err)
+	if err := json.UnmarshalRead(body, out, decodeOptions); err != nil {
+		if errors.Is(err, errReplyTooLarge) || !isJSONError(err) {
+			return c.readError(req, resp, err)
 		}
 		return &Error{
 			StatusCode: resp.StatusCode,
@@ -152,6 +176,11 @@ func isJSONError(err error) bool {
 // send sends req, refreshing the access token and retrying as needed, and
 // returns a reply with a 2xx or 3xx status whose body the caller must
 // close, then call cancel. Error statuses come back as *Error.
+//
+// A JSON call has one deadline, the client's timeout, for all its tries
+// and for reading the reply (it ends with cancel). A try that timed out
+// is retried once at most; TLS and certificate failures and refused
+// redirects are never retried.
 func (c *Client) send(ctx context.Context, req *request) (*http.Response, context.CancelFunc, error) {
 	target := req.absURL
 	if target == "" {
@@ -169,8 +198,19 @@ func (c *Client) send(ctx context.Context, req *request) (*http.Response, contex
 		payload = b
 	}
 
+	callerCtx := ctx
+	cancel := context.CancelFunc(func() {})
+	if !req.transfer && c.timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+	}
+	fail := func(err error) (*http.Response, context.CancelFunc, error) {
+		cancel()
+		return nil, nil, err
+	}
+
 	authRetried := req.noAuthRetry
 	retried500 := false
+	stalls := 0
 	for attempt := 1; ; attempt++ {
 		access := ""
 		if !req.anonymous && req.bearer == "" {
@@ -178,36 +218,38 @@ func (c *Client) send(ctx context.Context, req *request) (*http.Response, contex
 			access, stale = c.tokens.current()
 			if stale && !authRetried {
 				if err := c.refresh(ctx, access); err != nil {
-					return nil, nil, err
+					return fail(err)
 				}
 				authRetried = true
 				access, _ = c.tokens.current()
 			}
 		}
 
-		actx, cancel := ctx, context.CancelFunc(func() {})
-		if !req.transfer && c.timeout > 0 {
-			actx, cancel = context.WithTimeout(ctx, c.timeout)
-		}
-		hreq, err := c.newHTTPRequest(actx, req, target, payload, access)
+		hreq, err := c.newHTTPRequest(ctx, req, target, payload, access)
 		if err != nil {
-			cancel()
-			return nil, nil, err
+			return fail(err)
 		}
 		start := time.Now()
 		resp, err := c.hc.Do(hreq)
 		if err != nil {
-			cancel()
 			if ctx.Err() != nil {
-				return nil, nil, c.transportError(req, target, ctx.Err())
+				return fail(c.deadlineError(callerCtx, ctx, req, target))
 			}
-			if req.retryable() && attempt < c.retry.MaxAttempts {
-				if werr := c.wait(ctx, req, target, attempt, 0, err.Error()); werr != nil {
-					return nil, nil, werr
+			var rerr *redirectError
+			if errors.As(err, &rerr) {
+				return fail(&Error{StatusCode: rerr.status, Method: req.method, URL: redactURL(target), Message: rerr.Error(), Err: ErrRedirectRefused})
+			}
+			terr := c.transportError(req, target, err)
+			if isTimeout(err) {
+				stalls++
+			}
+			if req.retryable() && attempt < c.retry.MaxAttempts && stalls < 2 && !isPermanent(err) {
+				if werr := c.wait(ctx, req, target, attempt, 0, terr); werr != nil {
+					return fail(werr)
 				}
 				continue
 			}
-			return nil, nil, c.transportError(req, target, err)
+			return fail(terr)
 		}
 		c.logger.Debug("kitsu: request", "method", req.method, "url", redactURL(target),
 			"status", resp.StatusCode, "duration", time.Since(start))
@@ -216,12 +258,11 @@ func (c *Client) send(ctx context.Context, req *request) (*http.Response, contex
 		}
 
 		kerr := c.errorFromReply(req, target, resp)
-		cancel()
 		if !authRetried && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusUnprocessableEntity) &&
 			kerr.Message == expiredMessage && !req.anonymous && req.bearer == "" {
 			authRetried = true
 			if rerr := c.refresh(ctx, access); rerr != nil {
-				return nil, nil, fmt.Errorf("%w (%w)", kerr, rerr)
+				return fail(fmt.Errorf("%w (%w)", kerr, rerr))
 			}
 			attempt-- // the replay after a refresh is not a retry
 			continue
@@ -230,20 +271,20 @@ func (c *Client) send(ctx context.Context, req *request) (*http.Response, contex
 		case http.StatusInternalServerError:
 			if req.retryOn500 && !retried500 {
 				retried500 = true
-				if werr := c.wait(ctx, req, target, attempt, 0, kerr.Error()); werr != nil {
-					return nil, nil, werr
+				if werr := c.wait(ctx, req, target, attempt, 0, kerr); werr != nil {
+					return fail(werr)
 				}
 				continue
 			}
 		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 			if req.retryable() && attempt < c.retry.MaxAttempts {
-				if werr := c.wait(ctx, req, target, attempt, retryAfter(resp), kerr.Error()); werr != nil {
-					return nil, nil, werr
+				if werr := c.wait(ctx, req, target, attempt, retryAfter(resp), kerr); werr != nil {
+					return fail(werr)
 				}
 				continue
 			}
 		}
-		return nil, nil, kerr
+		return fail(kerr)
 	}
 }
 
@@ -281,11 +322,19 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *request, target string
 	return hreq, nil
 }
 
-// wait sleeps before a retry, or returns the context's error.
-func (c *Client) wait(ctx context.Context, req *request, target string, attempt int, retryAfter time.Duration, why string) error {
+// wait sleeps before a retry, or returns the context's error. When the
+// call's deadline would pass before the wait ends, it returns last, the
+// error that made the retry needed, at once.
+func (c *Client) wait(ctx context.Context, req *request, target string, attempt int, retryAfter time.Duration, last *Error) error {
 	d := c.retry.delay(attempt, retryAfter)
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= d {
+		if last.StatusCode == 0 && last.Message == "" {
+			last.Message = "no time left before the call's deadline to try again"
+		}
+		return last
+	}
 	c.logger.Info("kitsu: retrying", "method", req.method, "url", redactURL(target),
-		"attempt", attempt+1, "of", c.retry.MaxAttempts, "after", d, "because", why)
+		"attempt", attempt+1, "of", c.retry.MaxAttempts, "after", d, "because", last.Error())
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -304,6 +353,12 @@ func retryAfter(resp *http.Response) time.Duration {
 }
 
 func (c *Client) transportError(req *request, target string, err error) *Error {
+	// net/http names the URL in its errors as it was sent: redact it as
+	// well, so that no secret query value reaches an error message.
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		uerr.URL = redactURL(uerr.URL)
+	}
 	return &Error{Method: req.method, URL: redactURL(target), Err: err}
 }
 
@@ -357,4 +412,211 @@ func serverMessage(body []byte) (string, bool) {
 		return bodySnippet(body), true
 	}
 	return strings.Join(parts, "; "), true
+}
+
+// errReplyTooLarge is returned by a cappedReader past its limit.
+var errReplyTooLarge = errors.New("reply larger than the client's limit")
+
+// cappedReader reads at most left bytes of r, and fails with
+// errReplyTooLarge as soon as r holds more.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, errReplyTooLarge
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1] // one byte more than allowed shows a reply too large
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return n, errReplyTooLarge
+	}
+	return n, err
+}
+
+// tooLarge is the error for a reply larger than the client's cap.
+func (c *Client) tooLarge(req *request, resp *http.Response) *Error {
+	size := "the reply"
+	if resp.ContentLength > 0 {
+		size = fmt.Sprintf("the reply of %d bytes", resp.ContentLength)
+	}
+	return &Error{
+		StatusCode: resp.StatusCode,
+		Method:     req.method,
+		URL:        redactURL(resp.Request.URL.String()),
+		Message:    fmt.Sprintf("%s is larger than the client's limit of %s (WithMaxReplySize)", size, byteSize(c.maxReply)),
+		Err:        ErrReplyTooLarge,
+	}
+}
+
+// readError is the error for a reply body that could not be read whole.
+func (c *Client) readError(req *request, resp *http.Response, err error) *Error {
+	if errors.Is(err, errReplyTooLarge) {
+		return c.tooLarge(req, resp)
+	}
+	return c.transportError(req, resp.Request.URL.String(), err)
+}
+
+func byteSize(n int64) string {
+	for _, u := range []struct {
+		size int64
+		name string
+	}{{1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
+		if n >= u.size && n%u.size == 0 {
+			return fmt.Sprintf("%d %s", n/u.size, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// deadlineError is the error for a call whose context ended: it says so
+// when the client's own timeout ended it rather than the caller.
+func (c *Client) deadlineError(callerCtx, ctx context.Context, req *request, target string) *Error {
+	e := c.transportError(req, target, ctx.Err())
+	if callerCtx.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		e.Message = fmt.Sprintf("no reply within the client's timeout of %s (WithTimeout), tries included", c.timeout)
+	}
+	return e
+}
+
+// isTimeout tells a try that stalled: no connection, TLS handshake or
+// response headers in time.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// isPermanent tells connection errors that another try would only
+// repeat: TLS and certificate failures, and an https URL answered in
+// plain http.
+func isPermanent(err error) bool {
+	var (
+		verify   *tls.CertificateVerificationError
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		record   tls.RecordHeaderError
+		alert    tls.AlertError
+		op       *net.OpError
+	)
+	switch {
+	case errors.As(err, &verify), errors.As(err, &unknown), errors.As(err, &hostname),
+		errors.As(err, &invalid), errors.As(err, &record), errors.As(err, &alert),
+		errors.Is(err, http.ErrSchemeMismatch):
+		return true
+	case errors.As(err, &op):
+		// crypto/tls reports the alerts it sends and receives so.
+		return op.Op == "local error" || op.Op == "remote error"
+	}
+	return false
+}
+
+// redirectError is returned by the client's CheckRedirect for a redirect
+// it will not follow.
+type redirectError struct {
+	status int
+	to     string
+	why    string
+}
+
+func (e *redirectError) Error() string {
+	return "redirect to " + e.to + " refused: " + e.why
+}
+
+// guardRedirects returns a copy of hc whose CheckRedirect applies the
+// client's redirect rules, then hc's own CheckRedirect (or the default
+// limit of 10 redirects). hc is not changed.
+func (c *Client) guardRedirects(hc *http.Client) *http.Client {
+	guarded := *hc
+	next := hc.CheckRedirect
+	guarded.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := c.checkRedirect(req, via); err != nil {
+			return err
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &guarded
+}
+
+// checkRedirect keeps credentials within the API host's origin: a hop
+// from https to http is refused; a hop that leaves the origin (or follows
+// one that did) goes without Authorization, cookies and proxy
+// credentials, and is refused when it would carry the request body or
+// when the request is to the auth routes (whose reply gives tokens).
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	status := 0
+	if req.Response != nil {
+		status = req.Response.StatusCode
+	}
+	to := redactURL(req.URL.String())
+	if !strings.EqualFold(req.URL.Scheme, "https") {
+		for _, r := range via {
+			if strings.EqualFold(r.URL.Scheme, "https") {
+				return &redirectError{status: status, to: to, why: "it leaves https for plain http, where the request could be read"}
+			}
+		}
+	}
+	api, err := url.Parse(c.GetHost())
+	if err != nil {
+		return &redirectError{status: status, to: to, why: "the API host does not parse"}
+	}
+	trusted := origin(req.URL) == origin(api)
+	for _, r := range via {
+		trusted = trusted && origin(r.URL) == origin(api)
+	}
+	if trusted {
+		return nil
+	}
+	if strings.HasPrefix(via[0].URL.Path, strings.TrimRight(api.Path, "/")+"/auth/") {
+		return &redirectError{status: status, to: to, why: "a login or token refresh is answered by the API host " + origin(api) + " only"}
+	}
+	if req.GetBody != nil || (req.Body != nil && req.Body != http.NoBody) {
+		return &redirectError{status: status, to: to, why: "it would send the request body to another origin than the API host " + origin(api)}
+	}
+	for _, h := range []string{"Authorization", "Cookie", "Proxy-Authorization"} {
+		req.Header.Del(h)
+	}
+	return nil
+}
+
+// origin returns the scheme, host and port of u, lower-cased, with the
+// scheme's default port written out.
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "https":
+			port = "443"
+		case "http":
+			port = "80"
+		}
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+// String describes the request without its token or body, either of
+// which may be a secret (a refresh token, a login's password).
+func (r *request) String() string {
+	body := "none"
+	if r.body != nil || r.rawBody != nil {
+		body = "hidden"
+	}
+	return fmt.Sprintf("request{%s %s, bearer: %s, body: %s}", r.method, redactURL(r.path+r.absURL), setOrNot(r.bearer), body)
+}
+
+// Format hides the token and body from every fmt verb.
+func (r *request) Format(f fmt.State, verb rune) {
+	formatSafe(f, verb, r.String(), "&kitsu."+r.String())
 }

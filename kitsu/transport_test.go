@@ -77,6 +77,7 @@ func TestRetryGivesUpAndHonoursContext(t *testing.T) {
 	var calls atomic.Int32
 	c := faultServer(t, func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
+		w.Header().Set("Retry-After", "3600")
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
 	err := c.Get(context.Background(), "data/projects", nil, nil)
@@ -85,12 +86,26 @@ func TestRetryGivesUpAndHonoursContext(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, kerr.StatusCode)
 	assert.Equal(t, int32(3), calls.Load())
 
-	slow, err := kitsu.NewClient(c.GetHost(), kitsu.WithRetryPolicy(kitsu.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour}))
+	// A wait that would outlast the call's deadline is not started: the
+	// reply that asked for it is the error, at once.
+	policy := kitsu.WithRetryPolicy(kitsu.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour})
+	slow, err := kitsu.NewClient(c.GetHost(), policy)
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	calls.Store(0)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	err = slow.Get(ctx, "data/projects", nil, nil)
-	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorAs(t, err, &kerr)
+	assert.Equal(t, http.StatusServiceUnavailable, kerr.StatusCode)
+	assert.Equal(t, int32(1), calls.Load())
+
+	// A wait with no deadline ends when the context does.
+	unbounded, err := kitsu.NewClient(c.GetHost(), policy, kitsu.WithTimeout(0))
+	require.NoError(t, err)
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	err = unbounded.Get(ctx, "data/projects", nil, nil)
+	require.ErrorIs(t, err, context.Canceled)
 }
 
 func TestRetryOnConnectionRefused(t *testing.T) {
