@@ -17,8 +17,10 @@
 // digits; an entity with no episode shows e001; <Asset> and <Shot> of an
 // entity of another kind show that entity; defaults apply when a value is
 // missing (software "3ds Max" for working files, "3dsmax" for outputs,
-// output type "Geometry", name "main"). The differential test in
-// kitsutree compares thousands of paths with the real Zou.
+// output type "Geometry", name "main"; a name given empty on purpose,
+// Context.EmptyName, shows nothing, as Zou does for name ""). The
+// differential test in kitsutree compares thousands of paths with the
+// real Zou.
 //
 // # Deliberate differences from Zou
 //
@@ -33,6 +35,11 @@
 //   - a field Kitsu does not have (<Project.short_name>, <Task.number>):
 //     Zou fails with a server error; a short name that is not set: Zou
 //     writes the token itself, <TaskType.short_name>, into the path;
+//   - an asset instance whose name is set but empty in Kitsu
+//     (Instance.EmptyName), where <Instance> shows its name: Zou writes an
+//     empty folder, or drops it from the file name so that every instance
+//     of the asset shares one path (a null name shows the number, as in
+//     Zou);
 //   - names that are not valid UTF-8, ids that are not [A-Za-z0-9-];
 //   - templates with a < or > that is not part of a token, empty or ..
 //     folders, or a / in a file name template are refused when the tree is
@@ -40,7 +47,8 @@
 //   - the output routes of Zou render the folder with the revision the
 //     caller sent (0 for "next") and the file name with the revision it
 //     computed; filetree renders one revision everywhere: ask Kitsu for
-//     the next revision first.
+//     the next revision first (kitsutree's contexts do when given
+//     revision 0).
 //
 // Parse never guesses: a path that matches several templates, or splits
 // several ways (adjacent tokens in a file name whose values hold

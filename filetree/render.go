@@ -26,6 +26,10 @@ type Instance struct {
 	ID     string
 	Name   string // Tree_0001; when empty, the number is shown
 	Number int
+	// EmptyName says the instance's name is set but empty in Kitsu (not
+	// null, which shows the number): Zou then writes an empty folder, or
+	// nothing in a file name, where <Instance> is. Render refuses it.
+	EmptyName bool
 }
 
 // Context holds every value a path can show. Fill what the templates
@@ -63,6 +67,10 @@ type Context struct {
 	Representation string // shown in folders only, as in Zou
 	Name           string // <Name>, <OutputFile>, <WorkingFile>; "main" when empty
 	Revision       int    // <Version>, <Revision>, padded to three digits
+	// EmptyName says the name was given empty on purpose, as a caller
+	// sending name "" to Zou's routes: <Name> then shows nothing (dropped
+	// from file names, an empty folder refused) instead of "main".
+	EmptyName bool
 }
 
 // Purpose is what a path is for: it decides Zou's defaults.
@@ -361,6 +369,8 @@ func (r *renderer) mayBeEmpty(t *tokenRef) bool {
 		return !r.isInstance()
 	case TokTaskType:
 		return r.ctx.TaskType.zero()
+	case TokName, TokOutputFile, TokWorkingFile:
+		return r.ctx.EmptyName
 	}
 	return false
 }
@@ -546,21 +556,14 @@ func (r *renderer) value(t *tokenRef, folder bool) (string, error) {
 		if !r.isInstance() {
 			return "", nil
 		}
-		number := zfill(strconv.Itoa(c.Instance.Number), 4)
-		if t.field == FieldName && c.Instance.Name != "" {
-			return c.Instance.Name, nil
-		}
-		return number, nil
+		return instanceValue(c.Instance, t.field)
 	case TokRepresentation:
 		if !folder {
 			return "", nil // Zou never passes it to file names
 		}
 		return c.Representation, nil
 	case TokName, TokOutputFile, TokWorkingFile:
-		if c.Name == "" {
-			return "main", nil
-		}
-		return c.Name, nil
+		return nameValue(c), nil
 	case TokVersion, TokRevision:
 		if c.Revision >= 0 && c.Revision < 1000 {
 			return revisionText[c.Revision], nil
@@ -568,6 +571,33 @@ func (r *renderer) value(t *tokenRef, folder bool) (string, error) {
 		return zfill(strconv.Itoa(c.Revision), 3), nil
 	}
 	return "", fmt.Errorf("unknown token (want one of %s)", tokenList())
+}
+
+// instanceValue is <Instance>: the instance's name, or its number padded
+// to four digits for any other field or when the name is not set. A name
+// set empty is refused: Zou would write an empty folder, or drop the
+// instance from the file name, so every instance of the asset would share
+// the path.
+func instanceValue(in Instance, field string) (string, error) {
+	if field != FieldName {
+		return zfill(strconv.Itoa(in.Number), 4), nil
+	}
+	switch {
+	case in.EmptyName:
+		return "", errors.New("the asset instance's name is set but empty (Zou would write an empty folder, or drop it from the file name): name the instance, or use <Instance.number>")
+	case in.Name != "":
+		return in.Name, nil
+	}
+	return zfill(strconv.Itoa(in.Number), 4), nil
+}
+
+// nameValue is <Name>: "main" when no name is given, nothing when it is
+// given empty on purpose, as Zou does for name "".
+func nameValue(c *Context) string {
+	if c.Name == "" && !c.EmptyName {
+		return "main"
+	}
+	return c.Name
 }
 
 // revisionText holds "000" to "999".

@@ -6,16 +6,29 @@
 //	kpublish version                    print the version
 //
 // Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error.
+// 2 means the command line itself is malformed (an unknown command, flag,
+// token or field, a missing argument, flags that go together); 3 means a
+// value is wrong, whichever flag carries it (--revision -1 and
+// --set Revision=-1 are both 3, as are numbers that do not parse).
+//
+// Whatever comes from the user or a path is printed with its control
+// characters escaped, so output cannot move the cursor or fake a line.
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -50,6 +63,19 @@ func usageErr(format string, a ...any) error {
 
 func inputErr(err error) error { return &exitError{exitInput, err} }
 
+func inputErrf(format string, a ...any) error { return inputErr(fmt.Errorf(format, a...)) }
+
+// flagErr gives a flag parsing error its exit code: a value that does not
+// parse (--revision abc) is a wrong value, 3, as when a later check
+// refuses it; anything else (an unknown flag, a missing value) is usage.
+func flagErr(_ *cobra.Command, err error) error {
+	var invalid interface{ GetValue() string }
+	if errors.As(err, &invalid) {
+		return inputErr(err)
+	}
+	return usageErr("%w", err)
+}
+
 // classify gives an error its exit code: server and auth failures are 4,
 // bad trees and inputs 3.
 func classify(err error) error {
@@ -82,21 +108,85 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // oneLine keeps an error message on one line for stderr, except the
-// candidate lists of ambiguous paths.
+// candidate lists of ambiguous paths, with every control character
+// escaped: errors echo user values.
 func oneLine(err error) string {
 	var amb *filetree.AmbiguousError
 	if errors.As(err, &amb) {
-		return err.Error()
-	}
-	s := err.Error()
-	out := make([]rune, 0, len(s))
-	for _, r := range s {
-		if r == '\n' {
-			r = ' '
+		lines := strings.Split(err.Error(), "\n")
+		for i, l := range lines {
+			lines[i] = escapeControls(l)
 		}
-		out = append(out, r)
+		return strings.Join(lines, "\n")
 	}
-	return string(out)
+	// errors.Join puts its errors on lines of their own: they go on one
+	// line, split by "; ".
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		var msgs, parts []string
+		for _, e := range joined.Unwrap() {
+			msgs = append(msgs, e.Error())
+			parts = append(parts, oneLine(e))
+		}
+		if strings.Join(msgs, "\n") == err.Error() {
+			return strings.Join(parts, "; ")
+		}
+	}
+	return escapeControls(err.Error())
+}
+
+// unsafeRune reports whether a rune may not be printed as it is: control
+// characters (C0, DEL, C1), format characters such as bidi overrides,
+// line and paragraph separators, and bytes that are not UTF-8.
+func unsafeRune(r rune, size int) bool {
+	if r == utf8.RuneError && size <= 1 {
+		return true
+	}
+	return r != ' ' && !strconv.IsGraphic(r) || unicode.Is(unicode.Cf, r)
+}
+
+// escapeControls writes every unsafe rune of s as Go escapes it (\r, \n,
+// \x1b, \u202e) and leaves the rest, backslashes of Windows paths
+// included, as it is.
+func escapeControls(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unsafeRune(r, size) {
+			if r == utf8.RuneError && size <= 1 {
+				fmt.Fprintf(&b, "\\x%02x", s[i])
+			} else {
+				q := strconv.QuoteRune(r)
+				b.WriteString(q[1 : len(q)-1])
+			}
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unsafeRune(r, size) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
+// printable returns s as it is, or quoted with Go's escapes when it holds
+// an unsafe rune, so a value shown to a person is never ambiguous.
+func printable(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	return strconv.Quote(s)
 }
 
 const rootHelp = `kpublish puts every file exactly where the production's Kitsu file tree says.
@@ -108,7 +198,15 @@ tree read from Kitsu.
 Online commands read KITSU_HOST and either KITSU_TOKEN (an API token) or
 KITSU_USER and KITSU_PASSWORD.
 
-Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error.`
+Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error.
+  2  the command line itself is malformed: an unknown command, flag, --set
+     token or field, a missing argument, flags that go together
+  3  a value is wrong, whichever flag carries it: a negative or unparsable
+     number (--revision -1 and --set Revision=-1 alike), --revision 0
+     offline, a name with nothing to show, a tree that does not load, a
+     path that matches no template
+  4  Kitsu refused or could not be reached
+Control characters in what is printed are escaped (\x1b, \r, \n).`
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
@@ -120,7 +218,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
+	root.SetFlagErrorFunc(flagErr)
 	root.AddCommand(newPathCmd(), newParseCmd(), newVersionCmd())
 	return root
 }
@@ -176,9 +274,30 @@ func onlineClient(ctx context.Context) (*kitsu.Client, error) {
 	return c, nil
 }
 
+// writeJSON prints v as indented JSON with no raw control character:
+// encoding/json escapes C0 but leaves DEL, C1 and format characters raw,
+// so those are written as \u escapes too (they only occur in strings).
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	out := buf.Bytes()
+	var b bytes.Buffer
+	for i := 0; i < len(out); {
+		r, size := utf8.DecodeRune(out[i:])
+		if r != '\n' && unsafeRune(r, size) {
+			for _, u := range utf16.Encode([]rune{r}) {
+				fmt.Fprintf(&b, "\\u%04x", u)
+			}
+		} else {
+			b.Write(out[i : i+size])
+		}
+		i += size
+	}
+	_, err := w.Write(b.Bytes())
+	return err
 }

@@ -143,7 +143,7 @@ func TestUsageAndInputErrors(t *testing.T) {
 		{[]string{"path", "working", "--project", "P", "--shot", "x", "--frobnicate"}, 2, "unknown flag"},
 		{[]string{"path", "working", "--project", "P", "--shot", "x", "--set", "Nope.name=1"}, 2, "unknown token"},
 		{[]string{"path", "working", "--project", "!!!", "--shot", "x", "--sequence", "s"}, 3, "no letter or digit"},
-		{[]string{"path", "working", "--project", "P", "--shot", "x", "--revision", "-1"}, 3, "want 0 or more"},
+		{[]string{"path", "working", "--project", "P", "--shot", "x", "--revision", "-1"}, 3, "--revision -1: want a revision of 1 or more"},
 		{[]string{"path", "working", "--project", "P", "--shot", "x", "--tree", "/does/not/exist.json"}, 3, "no such file"},
 		{[]string{"path", "working", "--project", "P", "--shot", "x", "--os", "windows"}, 2, "--os and --roots go together"},
 		{[]string{"frobnicate"}, 2, "unknown command"},

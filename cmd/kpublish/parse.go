@@ -21,6 +21,9 @@ path shows), whatever its separators and case.
 With --roots FILE, a path under any platform's root (P:\\prod\\..., /mnt/prod/...)
 is read as the tree's own form first.
 
+A value holding a control character (CR, LF, ESC...) is printed quoted with
+Go's escapes ("\x1b"); --json escapes it as JSON does.
+
 A path that can be read more than one way is an error listing every reading:
 kpublish never guesses. With --project-id (and KITSU_HOST and credentials),
 the project's tree comes from Kitsu and the values are resolved to Kitsu
@@ -96,23 +99,25 @@ func newParseCmd() *cobra.Command {
 			if jsonOut {
 				return writeJSON(cmd.OutOrStdout(), out)
 			}
+			// Every value is printed quoted, with Go's escapes, when it holds
+			// a control character: a path may hold anything.
 			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "mode: %s\nkind: %s\n", p.Mode, p.Kind)
+			fmt.Fprintf(w, "mode: %s\nkind: %s\n", printable(p.Mode), printable(string(p.Kind)))
 			for _, k := range slices.Sorted(maps.Keys(p.Values)) {
-				fmt.Fprintf(w, "%s: %s\n", k, p.Values[k])
+				fmt.Fprintf(w, "%s: %s\n", printable(k), printable(p.Values[k]))
 			}
 			if p.Extension != "" {
-				fmt.Fprintf(w, "extension: %s\n", p.Extension)
+				fmt.Fprintf(w, "extension: %s\n", printable(p.Extension))
 			}
 			if ids, ok := out["kitsu"].(map[string]string); ok {
 				for _, k := range slices.Sorted(maps.Keys(ids)) {
-					fmt.Fprintf(w, "%s: %s\n", k, ids[k])
+					fmt.Fprintf(w, "%s: %s\n", k, printable(ids[k]))
 				}
 			}
 			return nil
 		},
 	}
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
+	cmd.SetFlagErrorFunc(flagErr)
 	cmd.Flags().StringVar(&treeSpec, "tree", "", `tree file, or "default"`)
 	cmd.Flags().StringVar(&projectID, "project-id", "", "read the tree of this Kitsu project and resolve the values to records")
 	cmd.Flags().StringVar(&rootsFile, "roots", "", "roots file: read a path under a platform root (P:\\..., /mnt/...) as the tree's")

@@ -17,7 +17,7 @@ type pathFlags struct {
 	jsonOut                              bool
 	project, episode, sequence, shot     string
 	scene, assetType, asset, inAsset     string
-	instance                             string
+	inAssetType, instance                string
 	instanceNumber                       int
 	taskType, task, department, software string
 	outputType, name, representation     string
@@ -32,7 +32,19 @@ as the Kitsu server would.
 
 Offline (no server): give the names, with --tree FILE or kpublish's default
 tree. The entity kind follows from the most specific flag: --instance, then
---shot, --scene, --asset, --sequence, --episode.
+--shot, --scene, --asset, --sequence, --episode. An asset instance needs
+--asset (and --asset-type), the asset it instantiates, and the entity it is
+in: --shot, --scene, --sequence, or --in-asset and --in-asset-type for an
+instance placed in another asset (the tree's instance_asset templates).
+
+  kpublish path output --project Cosmos --in-asset Forest --in-asset-type Sets \
+      --asset Tree --asset-type Props --instance Tree_0002 --instance-number 2 \
+      --task-type Layout --output-type Cache --revision 4
+
+--revision is 1 unless given; offline it must be 1 or more. Online, 0 (or
+"next") asks Kitsu for the next revision, as Zou does. --name "" drops the
+name as Zou does (the default is "main"); an --instance given empty is
+refused where the tree shows the instance's name.
 
   kpublish path working --project "Big Buck Bunny" --sequence SQ01 --shot SH010 \
       --task-type Animation --software Maya --revision 3
@@ -46,7 +58,11 @@ project's tree is read from Kitsu and the path is computed locally.
   kpublish path output --entity SHOT_ID --output-type Cache --task-type Animation
 
 --set Token.field=value sets any value directly, such as --set Project.id=...,
---set TaskType.short_name=anim, --set Instance.number=3.
+--set TaskType.short_name=anim, --set Instance.number=3. A token naming the
+entity the path is for sets that entity, whatever its kind: --set
+Sequence.id=... for a sequence's path, --set Episode.id=... for an
+episode's, --set Shot.id=..., --set Asset.id=... (for an instance, the
+instantiated asset); --set TemporalEntity.id=... always sets the entity.
 With --roots FILE --os windows the path is written for that platform.`
 
 func newPathCmd() *cobra.Command {
@@ -61,7 +77,7 @@ func newPathCmd() *cobra.Command {
 			return runPath(cmd, f, args[0])
 		},
 	}
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
+	cmd.SetFlagErrorFunc(flagErr)
 	fl := cmd.Flags()
 	fl.StringVar(&f.tree, "tree", "", `tree file, or "default" (kpublish's own tree; the default offline)`)
 	fl.StringVar(&f.mode, "mode", "", "tree mode (default: working or output)")
@@ -77,21 +93,96 @@ func newPathCmd() *cobra.Command {
 	fl.StringVar(&f.assetType, "asset-type", "", "asset type name")
 	fl.StringVar(&f.asset, "asset", "", "asset name")
 	fl.StringVar(&f.inAsset, "in-asset", "", "with --instance: the asset the instance is placed in")
-	fl.StringVar(&f.instance, "instance", "", "asset instance name (Tree_0001)")
-	fl.IntVar(&f.instanceNumber, "instance-number", 0, "asset instance number")
+	fl.StringVar(&f.inAssetType, "in-asset-type", "", "with --in-asset: that asset's type (<TemporalEntityType>)")
+	fl.StringVar(&f.instance, "instance", "", "asset instance name (Tree_0001); not given, the number is shown")
+	fl.IntVar(&f.instanceNumber, "instance-number", 0, "asset instance number, 0 or more")
 	fl.StringVar(&f.taskType, "task-type", "", "task type name (online: name or id)")
 	fl.StringVar(&f.task, "task", "", "task name offline; task id online (working files)")
 	fl.StringVar(&f.department, "department", "", "department name")
 	fl.StringVar(&f.software, "software", "", "software name (online: name or id)")
 	fl.StringVar(&f.outputType, "output-type", "", "output type name (online: name or id)")
-	fl.StringVar(&f.name, "name", "main", "file name part (<Name>)")
-	fl.IntVar(&f.revision, "revision", 1, "revision")
+	fl.StringVar(&f.name, "name", "main", `file name part (<Name>); "" drops it, as Zou does`)
+	f.revision = 1
+	fl.Var(revisionValue{&f.revision}, "revision", `revision, 1 or more; online, 0 or "next" asks Kitsu for the next one`)
 	fl.StringVar(&f.representation, "representation", "", "representation (output folders)")
-	fl.IntVar(&f.nbElements, "nb-elements", 1, "number of elements: above 1 adds _[1-N]")
+	fl.IntVar(&f.nbElements, "nb-elements", 1, "number of elements, 1 or more: above 1 adds _[1-N]")
 	fl.StringArrayVar(&f.set, "set", nil, "Token.field=value, repeatable")
 	fl.StringVar(&f.entityID, "entity", "", "online: id of the entity whose output path to render")
 	fl.StringVar(&f.assetInstanceID, "asset-instance", "", "online: asset instance id (with --entity: the entity it is in)")
 	return cmd
+}
+
+// revisionValue is the --revision flag: a whole number, or "next" for 0.
+// Its range is checked with the --set values, so that a wrong revision
+// is refused the same way whichever flag carries it.
+type revisionValue struct{ n *int }
+
+func (v revisionValue) String() string {
+	if v.n == nil {
+		return "1"
+	}
+	return strconv.Itoa(*v.n)
+}
+
+func (v revisionValue) Set(s string) error {
+	n, err := parseRevision(s)
+	if err != nil {
+		return err
+	}
+	*v.n = n
+	return nil
+}
+
+// parseRevision reads a revision: a whole number, or "next" for 0.
+func parseRevision(s string) (int, error) {
+	if s == "next" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, errors.New(`want a whole number, or "next"`)
+	}
+	return n, nil
+}
+
+func (v revisionValue) Type() string { return "int|next" }
+
+// revision returns the revision the path is for: --revision, or the last
+// --set Revision= or Version=, which win as every --set does. It is
+// refused when negative, and offline when 0: only Kitsu knows the next
+// revision.
+func revision(f *pathFlags, online bool) (int, error) {
+	rev, from := f.revision, fmt.Sprintf("--revision %d", f.revision)
+	for _, s := range f.set {
+		key, value, ok := strings.Cut(s, "=")
+		token, _, _ := strings.Cut(key, ".")
+		if !ok || token != string(filetree.TokRevision) && token != string(filetree.TokVersion) {
+			continue
+		}
+		v, err := parseRevision(value)
+		if err != nil {
+			return 0, inputErrf("--set %q: revision %q: %v", s, value, err)
+		}
+		rev, from = v, fmt.Sprintf("--set %q", s)
+	}
+	switch {
+	case rev < 0:
+		return 0, inputErrf("%s: want a revision of 1 or more (online, 0 for the next one)", from)
+	case rev == 0 && !online:
+		return 0, inputErrf("%s: offline, give a revision of 1 or more; 0 means the next revision, which only Kitsu knows: use --task TASK_ID (or --entity ENTITY_ID) with KITSU_HOST", from)
+	}
+	return rev, nil
+}
+
+// checkNumbers refuses the numbers no path can have.
+func checkNumbers(f *pathFlags) error {
+	if f.instanceNumber < 0 {
+		return inputErrf("--instance-number %d: want 0 or more", f.instanceNumber)
+	}
+	if f.nbElements < 1 {
+		return inputErrf("--nb-elements %d: want 1 or more", f.nbElements)
+	}
+	return nil
 }
 
 func runPath(cmd *cobra.Command, f *pathFlags, what string) error {
@@ -99,38 +190,45 @@ func runPath(cmd *cobra.Command, f *pathFlags, what string) error {
 	if what == "output" {
 		purpose = filetree.Output
 	}
-	if f.revision < 0 {
-		return inputErr(fmt.Errorf("--revision %d: want 0 or more", f.revision))
-	}
 	if (f.goos == "") != (f.roots == "") {
 		return usageErr("--os and --roots go together")
 	}
+	online := f.entityID != "" || (purpose == filetree.Working && looksLikeID(f.task))
+	if err := checkNumbers(f); err != nil {
+		return err
+	}
+	rev, err := revision(f, online)
+	if err != nil {
+		return err
+	}
+	fl := cmd.Flags()
+	emptyName := fl.Changed("name") && f.name == ""
+	emptyInstance := fl.Changed("instance") && f.instance == ""
 	var (
 		tree     *filetree.Tree
 		ctx      *filetree.Context
 		treeName string
-		err      error
 	)
-	online := f.entityID != "" || (purpose == filetree.Working && looksLikeID(f.task))
 	if online {
-		tree, ctx, treeName, err = onlineContext(cmd, f, purpose)
+		tree, ctx, treeName, err = onlineContext(cmd, f, purpose, rev)
 	} else {
 		tree, treeName, err = loadTree(f.tree)
 		if err == nil {
-			ctx, err = offlineContext(f, purpose)
+			ctx, err = offlineContext(f, purpose, rev, emptyInstance)
 		}
 	}
 	if err != nil {
 		return err
 	}
+	ctx.EmptyName = emptyName
 	for _, s := range f.set {
 		if err := applySet(ctx, s); err != nil {
-			return usageErr("--set %s: %v", s, err)
+			return err
 		}
 	}
 	p, err := tree.Render(purpose, ctx, &filetree.RenderOptions{Mode: f.mode, Sep: f.sep, NbElements: f.nbElements})
 	if err != nil {
-		return inputErr(err)
+		return inputErr(renderHint(err, f, ctx))
 	}
 	full := p.Full()
 	if f.goos != "" {
@@ -143,6 +241,9 @@ func runPath(cmd *cobra.Command, f *pathFlags, what string) error {
 		}
 		folder := full[:len(full)-len(p.FileName)-1]
 		p = filetree.Path{Folder: folder, FileName: p.FileName, Sep: filetree.Sep(f.goos)}
+	}
+	if needsEscape(full) {
+		return inputErrf("the path %q holds a control character (from the tree's mountpoint or root): no file can be put there safely", full)
 	}
 	mode := f.mode
 	if mode == "" {
@@ -171,7 +272,24 @@ func loadTree(spec string) (*filetree.Tree, string, error) {
 
 func named(name string) filetree.Named { return filetree.Named{Name: name} }
 
-func offlineContext(f *pathFlags, purpose filetree.Purpose) (*filetree.Context, error) {
+// renderHint adds to a render error the flag that would give the value
+// missing.
+func renderHint(err error, f *pathFlags, c *filetree.Context) error {
+	var re *filetree.RenderError
+	if !errors.As(err, &re) {
+		return err
+	}
+	tok, _, _ := strings.Cut(re.Token, ".")
+	switch {
+	case tok == string(filetree.TokTemporalEntityType) && c.Kind == filetree.KindInstanceAsset && f.inAssetType == "":
+		return fmt.Errorf("%w (give --in-asset-type, the type of the asset the instance is placed in)", err)
+	case tok == string(filetree.TokInstance) && c.Instance.EmptyName:
+		return fmt.Errorf("%w (omit --instance to show the number)", err)
+	}
+	return err
+}
+
+func offlineContext(f *pathFlags, purpose filetree.Purpose, rev int, emptyInstance bool) (*filetree.Context, error) {
 	if f.project == "" {
 		return nil, usageErr("--project is required (or --task/--entity ids with KITSU_HOST for online paths)")
 	}
@@ -179,7 +297,7 @@ func offlineContext(f *pathFlags, purpose filetree.Purpose) (*filetree.Context, 
 		Project: named(f.project), Task: named(f.task), TaskType: named(f.taskType),
 		Department: named(f.department), Software: named(f.software), OutputType: named(f.outputType),
 		Sequence: named(f.sequence), Episode: named(f.episode), AssetType: named(f.assetType),
-		Name: f.name, Revision: f.revision, Representation: f.representation,
+		Name: f.name, Revision: rev, Representation: f.representation,
 	}
 	if purpose == filetree.Working && f.task == "" {
 		c.Task = named("main")
@@ -188,14 +306,21 @@ func offlineContext(f *pathFlags, purpose filetree.Purpose) (*filetree.Context, 
 		c.Kind, c.EntityKind = kind, kind
 		c.Entity, c.EntityType = named(name), named(typeName)
 	}
+	isInstance := f.instance != "" || f.instanceNumber > 0 || emptyInstance
+	if !isInstance && (f.inAsset != "" || f.inAssetType != "") {
+		return nil, usageErr("--in-asset and --in-asset-type go with --instance or --instance-number")
+	}
+	if f.inAssetType != "" && f.inAsset == "" {
+		return nil, usageErr("--in-asset-type goes with --in-asset (the asset the instance is placed in)")
+	}
 	switch {
-	case f.instance != "" || f.instanceNumber > 0:
+	case isInstance:
 		if f.asset == "" {
 			return nil, usageErr("--instance needs --asset (the instantiated asset)")
 		}
 		switch {
 		case f.inAsset != "":
-			entity(filetree.KindAsset, f.inAsset, f.assetType)
+			entity(filetree.KindAsset, f.inAsset, f.inAssetType)
 		case f.shot != "":
 			entity(filetree.KindShot, f.shot, "Shot")
 		case f.scene != "":
@@ -210,7 +335,7 @@ func offlineContext(f *pathFlags, purpose filetree.Purpose) (*filetree.Context, 
 			c.Kind = filetree.KindInstanceAsset
 		}
 		c.Asset = named(f.asset)
-		c.Instance = filetree.Instance{Name: f.instance, Number: f.instanceNumber}
+		c.Instance = filetree.Instance{Name: f.instance, Number: f.instanceNumber, EmptyName: emptyInstance}
 	case f.shot != "":
 		entity(filetree.KindShot, f.shot, "Shot")
 	case f.scene != "":
@@ -227,86 +352,105 @@ func offlineContext(f *pathFlags, purpose filetree.Purpose) (*filetree.Context, 
 	return c, nil
 }
 
-// applySet sets one value from --set Token.field=value.
+// applySet sets one value from --set Token.field=value. A --set that is
+// not of that form, or names an unknown token or field, is a usage error;
+// a value that is wrong is an input error, as from any other flag.
 func applySet(c *filetree.Context, s string) error {
 	key, value, ok := strings.Cut(s, "=")
 	if !ok {
-		return errors.New("want Token.field=value")
+		return usageErr("--set %q: want Token.field=value", s)
 	}
 	token, field, _ := strings.Cut(key, ".")
 	if field == "" {
 		field = filetree.FieldName
 	}
-	var n *filetree.Named
+	kind := c.Kind
+	if kind == filetree.KindInstance || kind == filetree.KindInstanceAsset {
+		kind = c.EntityKind
+	}
+	// The records the token shows: the entity itself when the token names
+	// the entity's own kind, as the renderer reads it.
+	var n []*filetree.Named
 	switch filetree.Token(token) {
 	case filetree.TokProject:
-		n = &c.Project
+		n = []*filetree.Named{&c.Project}
 	case filetree.TokTask:
-		n = &c.Task
+		n = []*filetree.Named{&c.Task}
 	case filetree.TokTaskType:
-		n = &c.TaskType
+		n = []*filetree.Named{&c.TaskType}
 	case filetree.TokDepartment:
-		n = &c.Department
+		n = []*filetree.Named{&c.Department}
 	case filetree.TokShot, filetree.TokTemporalEntity, filetree.TokScene:
-		n = &c.Entity
+		n = []*filetree.Named{&c.Entity}
 	case filetree.TokTemporalEntityType:
-		n = &c.EntityType
+		n = []*filetree.Named{&c.EntityType}
 	case filetree.TokSequence:
-		n = &c.Sequence
+		n = []*filetree.Named{&c.Sequence}
+		if kind == filetree.KindSequence {
+			n = append(n, &c.Entity)
+		}
 	case filetree.TokEpisode:
-		n = &c.Episode
+		n = []*filetree.Named{&c.Episode}
+		if kind == filetree.KindEpisode {
+			n = append(n, &c.Entity)
+		}
 	case filetree.TokAsset:
-		n = &c.Asset
+		n = []*filetree.Named{&c.Asset}
 		if c.Kind != filetree.KindInstance && c.Kind != filetree.KindInstanceAsset {
-			n = &c.Entity
+			n = []*filetree.Named{&c.Entity}
 		}
 	case filetree.TokAssetType:
-		n = &c.AssetType
+		n = []*filetree.Named{&c.AssetType}
 	case filetree.TokSoftware:
-		n = &c.Software
+		n = []*filetree.Named{&c.Software}
 	case filetree.TokOutputType:
-		n = &c.OutputType
+		n = []*filetree.Named{&c.OutputType}
 	case filetree.TokInstance:
 		switch field {
 		case filetree.FieldNumber:
 			v, err := strconv.Atoi(value)
 			if err != nil || v < 0 {
-				return fmt.Errorf("instance number %q: want a whole number", value)
+				return inputErrf("--set %q: instance number %q: want a whole number, 0 or more", s, value)
 			}
 			c.Instance.Number = v
 		case filetree.FieldID:
 			c.Instance.ID = value
 		default:
-			c.Instance.Name = value
+			c.Instance.Name, c.Instance.EmptyName = value, value == ""
 		}
 		return nil
 	case filetree.TokRepresentation:
 		c.Representation = value
 		return nil
 	case filetree.TokName, filetree.TokOutputFile, filetree.TokWorkingFile:
-		c.Name = value
+		c.Name, c.EmptyName = value, value == ""
 		return nil
 	case filetree.TokVersion, filetree.TokRevision:
-		v, err := strconv.Atoi(value)
-		if err != nil || v < 0 {
-			return fmt.Errorf("revision %q: want a whole number, 0 or more", value)
-		}
-		c.Revision = v
-		return nil
+		return nil // read and checked first, by revision
 	default:
-		return fmt.Errorf("unknown token %q", token)
+		return usageErr("--set %q: unknown token %q (want one of %s)", s, token, tokenNames())
 	}
-	switch field {
-	case filetree.FieldShortName:
-		n.ShortName = value
-	case filetree.FieldID:
-		n.ID = value
-	case filetree.FieldName:
-		n.Name = value
-	default:
-		return fmt.Errorf("field %q: want name, short_name or id", field)
+	for _, r := range n {
+		switch field {
+		case filetree.FieldShortName:
+			r.ShortName = value
+		case filetree.FieldID:
+			r.ID = value
+		case filetree.FieldName:
+			r.Name = value
+		default:
+			return usageErr("--set %q: field %q: want name, short_name or id", s, field)
+		}
 	}
 	return nil
+}
+
+func tokenNames() string {
+	names := make([]string, len(filetree.Tokens))
+	for i, t := range filetree.Tokens {
+		names[i] = string(t)
+	}
+	return strings.Join(names, ", ")
 }
 
 func looksLikeID(s string) bool {
@@ -326,7 +470,7 @@ func looksLikeID(s string) bool {
 }
 
 // onlineContext reads the context and the project's tree from Kitsu.
-func onlineContext(cmd *cobra.Command, f *pathFlags, purpose filetree.Purpose) (*filetree.Tree, *filetree.Context, string, error) {
+func onlineContext(cmd *cobra.Command, f *pathFlags, purpose filetree.Purpose, rev int) (*filetree.Tree, *filetree.Context, string, error) {
 	c, err := onlineClient(cmd.Context())
 	if err != nil {
 		return nil, nil, "", err
@@ -345,7 +489,7 @@ func onlineContext(cmd *cobra.Command, f *pathFlags, purpose filetree.Purpose) (
 				return nil, nil, "", classify(err)
 			}
 		}
-		fc, err = src.WorkingContext(ctx, f.task, &kitsutree.WorkingOptions{SoftwareID: swID, Name: f.name, Revision: f.revision})
+		fc, err = src.WorkingContext(ctx, f.task, &kitsutree.WorkingOptions{SoftwareID: swID, Name: f.name, Revision: rev})
 	default:
 		if f.outputType == "" || f.taskType == "" {
 			return nil, nil, "", usageErr("path output online needs --entity, --output-type and --task-type")
@@ -355,7 +499,7 @@ func onlineContext(cmd *cobra.Command, f *pathFlags, purpose filetree.Purpose) (
 		if err := errors.Join(err1, err2); err != nil {
 			return nil, nil, "", classify(err)
 		}
-		opts := &kitsutree.OutputOptions{Name: f.name, Representation: f.representation, Revision: f.revision}
+		opts := &kitsutree.OutputOptions{Name: f.name, Representation: f.representation, Revision: rev}
 		if f.assetInstanceID != "" {
 			fc, err = src.InstanceOutputContext(ctx, f.assetInstanceID, f.entityID, otID, ttID, opts)
 		} else {

@@ -1,6 +1,7 @@
 package kitsutree
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -210,9 +211,9 @@ func (s *Source) taskTypeContext(ctx context.Context, taskTypeID string, c *file
 }
 
 // WorkingOptions are the optional parts of a working-file context. The
-// zero value gives Zou's defaults: software "3ds Max", name "main",
-// revision 0 (which the caller replaces with the revision it wants; Zou
-// would compute the next one).
+// zero value gives Zou's defaults: software "3ds Max", name "main", and
+// revision 0, the next revision of the task's working files of that name,
+// asked from Kitsu as Zou's working-file-path route does.
 type WorkingOptions struct {
 	SoftwareID string
 	Name       string
@@ -225,6 +226,9 @@ func (s *Source) WorkingContext(ctx context.Context, taskID string, opts *Workin
 	if opts != nil {
 		o = *opts
 	}
+	if o.Revision < 0 {
+		return nil, fmt.Errorf("kitsutree: revision %d: want 1 or more, or 0 for the next one", o.Revision)
+	}
 	var task kitsu.Task
 	if err := s.c.FetchOne(ctx, "tasks", taskID, &task, nil); err != nil {
 		return nil, err
@@ -232,6 +236,13 @@ func (s *Source) WorkingContext(ctx context.Context, taskID string, opts *Workin
 	c := &filetree.Context{Name: o.Name, Revision: o.Revision}
 	if _, err := s.entityContext(ctx, task.EntityID, c); err != nil {
 		return nil, err
+	}
+	if c.Revision == 0 {
+		last, err := s.c.Files.GetLastWorkingFiles(ctx, task.ID)
+		if err != nil {
+			return nil, err
+		}
+		c.Revision = last[cmp.Or(o.Name, "main")].Revision + 1
 	}
 	c.Task = named(task.ID, task.Name, "")
 	if err := s.taskTypeContext(ctx, task.TaskTypeID, c); err != nil {
@@ -248,8 +259,11 @@ func (s *Source) WorkingContext(ctx context.Context, taskID string, opts *Workin
 }
 
 // OutputOptions are the optional parts of an output-file context. The
-// zero value gives Zou's defaults: name "main", no representation,
-// revision 0.
+// zero value gives Zou's defaults: name "main", no representation, and
+// revision 0, the next revision of the outputs of that entity (or asset
+// instance), output type, task type and name, asked from Kitsu. (Zou's
+// output-file-path route would show revision 0 in the folder and the next
+// one in the file name; the context holds the next one for both.)
 type OutputOptions struct {
 	Name           string
 	Representation string
@@ -259,9 +273,26 @@ type OutputOptions struct {
 // OutputContext builds the context of an entity's output file of an
 // output type, made by a task type.
 func (s *Source) OutputContext(ctx context.Context, entityID, outputTypeID, taskTypeID string, opts *OutputOptions) (*filetree.Context, error) {
+	c, err := s.outputContext(ctx, entityID, outputTypeID, taskTypeID, opts)
+	if err != nil {
+		return nil, err
+	}
+	if c.Revision == 0 {
+		if c.Revision, err = s.c.Files.GetNextEntityOutputRevision(ctx, entityID, outputTypeID, taskTypeID, &kitsu.OutputRevisionOptions{Name: cmp.Or(c.Name, "main")}); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// outputContext is OutputContext without the next revision.
+func (s *Source) outputContext(ctx context.Context, entityID, outputTypeID, taskTypeID string, opts *OutputOptions) (*filetree.Context, error) {
 	var o OutputOptions
 	if opts != nil {
 		o = *opts
+	}
+	if o.Revision < 0 {
+		return nil, fmt.Errorf("kitsutree: revision %d: want 1 or more, or 0 for the next one", o.Revision)
 	}
 	c := &filetree.Context{Name: o.Name, Representation: o.Representation, Revision: o.Revision}
 	if _, err := s.entityContext(ctx, entityID, c); err != nil {
@@ -279,15 +310,31 @@ func (s *Source) OutputContext(ctx context.Context, entityID, outputTypeID, task
 }
 
 // InstanceOutputContext builds the context of an asset instance's output
-// file, in the temporal entity (shot, scene...) the instance is in.
+// file, in the entity the instance is in: a shot or a scene, or for an
+// instance placed in an asset (Zou's instance_asset templates), that
+// asset. An instance whose name is set empty in Kitsu gets
+// Instance.EmptyName, which templates showing <Instance> refuse.
 func (s *Source) InstanceOutputContext(ctx context.Context, assetInstanceID, temporalEntityID, outputTypeID, taskTypeID string, opts *OutputOptions) (*filetree.Context, error) {
-	c, err := s.OutputContext(ctx, temporalEntityID, outputTypeID, taskTypeID, opts)
+	c, err := s.outputContext(ctx, temporalEntityID, outputTypeID, taskTypeID, opts)
 	if err != nil {
 		return nil, err
 	}
-	inst, err := s.c.Asset.GetAssetInstance(ctx, assetInstanceID)
-	if err != nil {
+	// The name is read as sent: null (the number is shown) and "" (Zou
+	// shows nothing) differ.
+	var inst struct {
+		ID            string  `json:"id"`
+		AssetID       string  `json:"asset_id"`
+		Name          *string `json:"name"`
+		Number        int     `json:"number"`
+		TargetAssetID string  `json:"target_asset_id"`
+	}
+	if err := s.c.FetchOne(ctx, "asset-instances", assetInstanceID, &inst, nil); err != nil {
 		return nil, err
+	}
+	if c.Revision == 0 {
+		if c.Revision, err = s.c.Files.GetNextAssetInstanceOutputRevision(ctx, assetInstanceID, temporalEntityID, outputTypeID, taskTypeID, &kitsu.OutputRevisionOptions{Name: cmp.Or(c.Name, "main")}); err != nil {
+			return nil, err
+		}
 	}
 	asset, err := s.c.Entity.GetEntity(ctx, inst.AssetID)
 	if err != nil {
@@ -303,7 +350,10 @@ func (s *Source) InstanceOutputContext(ctx context.Context, assetInstanceID, tem
 	}
 	c.Asset = named(asset.ID, asset.Name, "")
 	c.AssetType = named(at.ID, at.Name, at.ShortName)
-	c.Instance = filetree.Instance{ID: inst.ID, Name: inst.Name, Number: inst.Number}
+	c.Instance = filetree.Instance{ID: inst.ID, Number: inst.Number}
+	if inst.Name != nil {
+		c.Instance.Name, c.Instance.EmptyName = *inst.Name, *inst.Name == ""
+	}
 	return c, nil
 }
 
