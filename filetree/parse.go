@@ -402,4 +402,3 @@ func (e env) toMap() map[string]string {
 	}
 	return m
 }
-
