@@ -93,6 +93,9 @@ const maxCandidates = 64
 // several templates, or splitting several ways, is an *AmbiguousError
 // listing every reading.
 func (t *Tree) Parse(path string) (*Parsed, error) {
+	if t == nil {
+		return nil, errNilTree
+	}
 	if path == "" {
 		return nil, fmt.Errorf("%w: empty path", ErrNoMatch)
 	}
@@ -102,12 +105,11 @@ func (t *Tree) Parse(path string) (*Parsed, error) {
 	norm := strings.ReplaceAll(path, `\`, "/")
 	var found []*Parsed
 	work := &budget{left: maxParseWork}
-	modes := t.modeNames
-	if len(modes) != len(t.Modes) {
-		modes = t.ModeNames()
-	}
-	for _, mode := range modes {
+	for _, mode := range t.ModeNames() {
 		pm := t.parser(mode)
+		if pm == nil {
+			continue
+		}
 		rest, ok := cutPrefixFold(norm, pm.root)
 		if !ok {
 			continue
@@ -207,20 +209,30 @@ const (
 	classDigits                   // 3 or more digits, maybe a leading -
 )
 
-// parser returns the compiled matcher of a mode, compiling every mode of
-// the tree on first use.
+// parser returns the compiled matcher of a mode, compiling it on first
+// use, or nil when the mode is nil or its mountpoint or root is unusable.
 func (t *Tree) parser(mode string) *modeParser {
-	t.parsersOnce.Do(func() {
-		t.parsers = map[string]*modeParser{}
-		for name := range t.Modes {
-			t.parsers[name] = t.compileMode(name)
-		}
-	})
-	return t.parsers[mode]
+	t.parsersMu.Lock()
+	defer t.parsersMu.Unlock()
+	m := t.Modes[mode]
+	if m == nil {
+		return nil
+	}
+	if pm, ok := t.parsers[m]; ok {
+		return pm
+	}
+	if t.parsers == nil {
+		t.parsers = map[*Mode]*modeParser{}
+	}
+	var pm *modeParser
+	if checkModeRoot(m) == nil {
+		pm = compileMode(m)
+	}
+	t.parsers[m] = pm
+	return pm
 }
 
-func (t *Tree) compileMode(mode string) *modeParser {
-	m := t.Modes[mode]
+func compileMode(m *Mode) *modeParser {
 	pm := &modeParser{root: strings.ReplaceAll(m.Mountpoint, `\`, "/") + "/"}
 	if m.Root != "" {
 		pm.root += strings.ReplaceAll(m.Root, `\`, "/") + "/"
@@ -228,7 +240,7 @@ func (t *Tree) compileMode(mode string) *modeParser {
 	for _, k := range Kinds {
 		ft, ok1 := m.FolderPath.Templates[k]
 		nt, ok2 := m.FileName.Templates[k]
-		if !ok1 || !ok2 || ft.err != nil || nt.err != nil {
+		if !ok1 || !ok2 || ft == nil || nt == nil || !ft.parsed || !nt.parsed || ft.err != nil || nt.err != nil {
 			continue
 		}
 		kp := &kindParser{kind: k, folder: folderParts(ft, k), files: fileVariants(nt, k)}

@@ -79,8 +79,14 @@ const (
 type RenderOptions struct {
 	Mode string
 	// Sep replaces the / of folder templates and joins the root, as Zou's
-	// sep argument. The tree's mountpoint and root are used as written.
+	// sep argument: / (the default) or \. The tree's mountpoint and root
+	// are used as written.
 	Sep string
+	// OS is the platform whose rules the path must follow (see
+	// CheckPath): linux, darwin or windows. Empty means windows for a
+	// mode whose mountpoint is a drive or a share (P:, \\server\share),
+	// linux otherwise.
+	OS string
 	// NbElements above 1 adds _[1-N] to the file name, as Zou does for
 	// outputs made of several files.
 	NbElements int
@@ -139,6 +145,9 @@ func (t *Tree) Render(p Purpose, ctx *Context, opts *RenderOptions) (Path, error
 	if o.Sep == "" {
 		o.Sep = "/"
 	}
+	if err := checkSep(o.Sep); err != nil {
+		return Path{}, &RenderError{Mode: o.Mode, Problem: err.Error()}
+	}
 	if ctx == nil {
 		return Path{}, &RenderError{Mode: o.Mode, Problem: "no context given"}
 	}
@@ -147,6 +156,9 @@ func (t *Tree) Render(p Purpose, ctx *Context, opts *RenderOptions) (Path, error
 	}
 	m, folderTpl, fileTpl, err := t.templates(o.Mode, ctx.Kind)
 	if err != nil {
+		return Path{}, err
+	}
+	if err := checkModeRoot(m); err != nil {
 		return Path{}, err
 	}
 	r := renderer{ctx: ctx, purpose: p, mode: o.Mode}
@@ -203,7 +215,11 @@ func (t *Tree) Render(p Purpose, ctx *Context, opts *RenderOptions) (Path, error
 	if o.NbElements > 1 {
 		name += "_[1-" + strconv.Itoa(o.NbElements) + "]"
 	}
-	return Path{Folder: folder, FileName: name, Sep: o.Sep}, nil
+	out := Path{Folder: folder, FileName: name, Sep: o.Sep}
+	if err := r.checkPath(out, m, o.OS, folderTpl, fileTpl); err != nil {
+		return Path{}, err
+	}
+	return out, nil
 }
 
 // safeFolders reports whether no folder of a /-separated path is empty,
