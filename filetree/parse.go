@@ -31,11 +31,17 @@ type Parsed struct {
 // Value returns the value of a token (Project, Shot.id...) and whether
 // the path holds it.
 func (p *Parsed) Value(token string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
 	v, ok := p.Values[token]
 	return v, ok
 }
 
 func (p *Parsed) String() string {
+	if p == nil {
+		return "<nil>"
+	}
 	keys := make([]string, 0, len(p.Values))
 	for k := range p.Values {
 		keys = append(keys, k)
@@ -68,6 +74,9 @@ type AmbiguousError struct {
 }
 
 func (e *AmbiguousError) Error() string {
+	if e == nil {
+		return "filetree: ambiguous path"
+	}
 	var b strings.Builder
 	switch {
 	case e.Truncated && len(e.Candidates) == 0:

@@ -49,6 +49,9 @@ type PathError struct {
 }
 
 func (e *PathError) Error() string {
+	if e == nil {
+		return ErrPath.Error()
+	}
 	s := fmt.Sprintf("filetree: %s path %q", e.OS, truncateForError(e.Path))
 	if e.Name != "" {
 		s += ": name " + fmt.Sprintf("%q", truncateForError(e.Name))
@@ -84,11 +87,17 @@ func CheckPath(goos, path string) error {
 			return fail(n, p)
 		}
 	}
-	if n, p, at := firstBadName(goos, path[len(prefix):]); p != "" {
-		return &PathError{OS: goos, Path: path, Name: n, Problem: p, at: len(prefix) + at}
+	return checkUnder(goos, path, len(prefix), long)
+}
+
+// checkUnder checks the names of path after its root (the first
+// rootLen bytes) and its length, for goos.
+func checkUnder(goos, path string, rootLen int, long bool) error {
+	if n, p, at := firstBadName(goos, path[rootLen:]); p != "" {
+		return &PathError{OS: goos, Path: path, Name: n, Problem: p, at: rootLen + at}
 	}
 	if limit, size := pathLimit(goos, long), pathSize(goos, path); size > limit {
-		return fail("", fmt.Sprintf("%d %s long: want %d at most%s", size, sizeUnit(goos), limit, longNote(goos, long)))
+		return &PathError{OS: goos, Path: path, Problem: fmt.Sprintf("%d %s long: want %d at most%s", size, sizeUnit(goos), limit, longNote(goos, long)), at: -1}
 	}
 	return nil
 }
@@ -391,8 +400,10 @@ func (r *renderer) checkPath(p Path, m *Mode, goos string, folderTpl, fileTpl *T
 	if err := checkGOOS(goos); err != nil {
 		return &RenderError{Mode: r.mode, Kind: r.ctx.Kind, Problem: "RenderOptions.OS: " + strings.TrimPrefix(err.Error(), "filetree: ")}
 	}
+	// The mountpoint was checked in its own platform's form; the names
+	// after it follow goos's rules.
 	full := p.Full()
-	err := CheckPath(goos, full)
+	err := checkUnder(goos, full, len(m.Mountpoint)+len(p.Sep), strings.HasPrefix(m.Mountpoint, `\\?\`))
 	if err == nil {
 		return nil
 	}

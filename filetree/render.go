@@ -118,6 +118,9 @@ type RenderError struct {
 }
 
 func (e *RenderError) Error() string {
+	if e == nil {
+		return ErrRender.Error()
+	}
 	s := fmt.Sprintf("filetree: %s.%s.%s %q", e.Mode, e.Section, e.Kind, e.Template)
 	if e.Token != "" {
 		s += ": <" + e.Token + ">"

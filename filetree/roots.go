@@ -167,6 +167,9 @@ func (r Roots) ToOS(path, goos string) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("filetree: no %s root for mountpoint %q (roots has %s)", goos, c.mountpoint, strings.Join(slices.Sorted(maps.Keys(r[c.mountpoint])), ", "))
 		}
+		if err := checkRoot(goos, target); err != nil {
+			return "", fmt.Errorf("filetree: the %s root of %q: %w", goos, c.mountpoint, err)
+		}
 		target = strings.TrimRight(strings.ReplaceAll(target, `\`, "/"), "/")
 		out := target + rest
 		if goos == Windows {

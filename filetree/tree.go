@@ -158,7 +158,12 @@ type TreeError struct {
 	Problem string
 }
 
-func (e *TreeError) Error() string { return "filetree: " + e.Where + ": " + e.Problem }
+func (e *TreeError) Error() string {
+	if e == nil {
+		return ErrBadTree.Error()
+	}
+	return "filetree: " + e.Where + ": " + e.Problem
+}
 
 // Is makes every TreeError match ErrBadTree.
 func (e *TreeError) Is(target error) bool { return target == ErrBadTree }
