@@ -391,10 +391,13 @@ func windowsMountpoint(mp string) bool {
 // checkPath checks a rendered path against the rules of goos (see
 // RenderOptions.OS), naming the template whose name is at fault.
 func (r *renderer) checkPath(p Path, m *Mode, goos string, folderTpl, fileTpl *Template) error {
+	long := strings.HasPrefix(m.Mountpoint, `\\?\`)
 	if goos == "" {
 		goos = Linux
 		if windowsMountpoint(m.Mountpoint) {
-			goos = Windows
+			// Windows' names, but not MAX_PATH, which Windows lifts when
+			// long paths are enabled: ask for windows to have it.
+			goos, long = Windows, true
 		}
 	}
 	if err := checkGOOS(goos); err != nil {
@@ -403,7 +406,7 @@ func (r *renderer) checkPath(p Path, m *Mode, goos string, folderTpl, fileTpl *T
 	// The mountpoint was checked in its own platform's form; the names
 	// after it follow goos's rules.
 	full := p.Full()
-	err := checkUnder(goos, full, len(m.Mountpoint)+len(p.Sep), strings.HasPrefix(m.Mountpoint, `\\?\`))
+	err := checkUnder(goos, full, len(m.Mountpoint)+len(p.Sep), long)
 	if err == nil {
 		return nil
 	}

@@ -82,10 +82,12 @@ type RenderOptions struct {
 	// sep argument: / (the default) or \. The tree's mountpoint and root
 	// are used as written.
 	Sep string
-	// OS is the platform whose rules the path must follow (see
-	// CheckPath): linux, darwin or windows. Empty means windows for a
-	// mode whose mountpoint is a drive or a share (P:, \\server\share),
-	// linux otherwise.
+	// OS is the platform whose rules the names after the mountpoint and
+	// the path's length must follow (see CheckPath): linux, darwin or
+	// windows. Empty means linux, or for a mode whose mountpoint is a
+	// drive or a share (P:, \\server\share) Windows' rules for names
+	// without its MAX_PATH limit (which Windows lifts when long paths are
+	// enabled); set windows to have it.
 	OS string
 	// NbElements above 1 adds _[1-N] to the file name, as Zou does for
 	// outputs made of several files.
