@@ -3,6 +3,7 @@ package filetree
 import (
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Matching a path against a kind's templates.
@@ -11,15 +12,22 @@ import (
 // Within one string, a backward pass first computes, for every part and
 // every position, whether the rest of the parts can match the rest of the
 // string (tokens fixed by an earlier string count as literals); the
-// readings are then enumerated depth first, in the order a plain
-// backtracking search would find them, but only through positions that
-// lead to a full match. A string of n bytes and k parts costs O(k·n) plus
-// O(k·n) per reading found, whatever its shape: free tokens separated by
-// _, or adjacent tokens with nothing between them. Two things can still
-// make a branch fail after the pass: a token written twice in the same
-// string (the pass treats its second use as free), and a value that a
-// later string contradicts; both are remembered, so no failing state is
-// explored twice.
+// readings are then enumerated depth first, in the order the plain
+// backtracking search Parse used before would find them, but only through
+// positions that lead to a full match. A string of n bytes and k parts
+// costs O(k·n) for the pass, plus O(k·n) per reading found, whatever its
+// shape: free tokens separated by _, or adjacent tokens with nothing
+// between them. A string with one token to find is matched directly.
+//
+// Two things can still make a branch fail after the pass: a token written
+// twice in the same string (the pass reads its second use as free), and
+// a folder reading that a later string contradicts. The first is
+// remembered per state; for the second, a reading of a folder that had
+// several is checked against every later string sharing one of its
+// tokens (a look ahead, remembered per binding) before the next folder
+// is read, and stages that failed under a binding are remembered. What
+// is left, folders of several tokens each whose readings only the file
+// name can tell apart, is bounded by the budget of one Parse.
 
 // partKind says how a part is matched in one string.
 type partKind uint8
@@ -370,6 +378,9 @@ type budget struct {
 	spent bool // ran out
 	pool  []*strMatcher
 }
+
+// budgets keeps budgets, and their matchers, from one Parse to the next.
+var budgets = sync.Pool{New: func() any { return &budget{} }}
 
 // maxParseWork is the budget of one Parse, in cells (parts × bytes). A
 // path of 8 KB under a tree of real templates needs a few hundred

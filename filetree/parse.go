@@ -113,7 +113,9 @@ func (t *Tree) Parse(path string) (*Parsed, error) {
 	}
 	norm := strings.ReplaceAll(path, `\`, "/")
 	var found []*Parsed
-	work := &budget{left: maxParseWork}
+	work := budgets.Get().(*budget)
+	work.left, work.spent = maxParseWork, false
+	defer budgets.Put(work)
 	for _, mode := range t.ModeNames() {
 		pm := t.parser(mode)
 		if pm == nil {

@@ -235,6 +235,9 @@ func isDriveName(n string) bool { return len(n) == 2 && n[1] == ':' }
 // nameProblem says what makes one folder or file name unusable on goos,
 // or "".
 func nameProblem(goos, n string) string {
+	if goos != Windows && len(n) <= MaxName && n != "." && n != ".." && plainASCII(n) {
+		return ""
+	}
 	switch {
 	case n == "." || n == "..":
 		return "a . or .. name would leave the folder it is in"
@@ -262,6 +265,16 @@ func nameProblem(goos, n string) string {
 		return "a reserved Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9), with or without an extension"
 	}
 	return ""
+}
+
+// plainASCII reports whether n is printable ASCII only.
+func plainASCII(n string) bool {
+	for i := 0; i < len(n); i++ {
+		if c := n[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // reservedWindowsName reports whether Windows reads n as a device: its
@@ -405,24 +418,26 @@ func (r *renderer) checkPath(p Path, m *Mode, goos string, folderTpl, fileTpl *T
 	}
 	// The mountpoint was checked in its own platform's form; the names
 	// after it follow goos's rules.
-	full := p.Full()
-	err := checkUnder(goos, full, len(m.Mountpoint)+len(p.Sep), long)
-	if err == nil {
-		return nil
+	rootLen := len(m.Mountpoint) + len(p.Sep)
+	fail := func(name, problem string) error {
+		if name != "" {
+			problem = fmt.Sprintf("%s name %q: %s", goos, truncateForError(name), problem)
+		} else {
+			problem = fmt.Sprintf("%s path %q: %s", goos, truncateForError(p.Full()), problem)
+		}
+		return r.fail(folderTpl, "folder_path", "", problem)
 	}
-	var pe *PathError
-	if !errors.As(err, &pe) {
-		return err
+	if rootLen <= len(p.Folder) {
+		if n, problem, _ := firstBadName(goos, p.Folder[rootLen:]); problem != "" {
+			return fail(n, problem)
+		}
 	}
-	tpl, section := folderTpl, "folder_path"
-	if pe.at >= len(full)-len(p.FileName) {
-		tpl, section = fileTpl, "file_name"
+	if problem := nameProblem(goos, p.FileName); problem != "" {
+		problem = fmt.Sprintf("%s name %q: %s", goos, truncateForError(p.FileName), problem)
+		return r.fail(fileTpl, "file_name", "", problem)
 	}
-	problem := pe.Problem
-	if pe.Name != "" {
-		problem = fmt.Sprintf("%s name %q: %s", goos, truncateForError(pe.Name), pe.Problem)
-	} else {
-		problem = fmt.Sprintf("%s path %q: %s", goos, truncateForError(full), pe.Problem)
+	if limit, size := pathLimit(goos, long), pathSize(goos, p.Folder)+len(p.Sep)+pathSize(goos, p.FileName); size > limit {
+		return fail("", fmt.Sprintf("%d %s long: want %d at most%s", size, sizeUnit(goos), limit, longNote(goos, long)))
 	}
-	return r.fail(tpl, section, "", problem)
+	return nil
 }

@@ -123,6 +123,9 @@ func (e *RenderError) Error() string {
 	if e == nil {
 		return ErrRender.Error()
 	}
+	if e.Section == "" && e.Template == "" {
+		return strings.TrimSpace("filetree: render "+e.Mode+" "+string(e.Kind)) + ": " + e.Problem
+	}
 	s := fmt.Sprintf("filetree: %s.%s.%s %q", e.Mode, e.Section, e.Kind, e.Template)
 	if e.Token != "" {
 		s += ": <" + e.Token + ">"
@@ -163,7 +166,7 @@ func (t *Tree) Render(p Purpose, ctx *Context, opts *RenderOptions) (Path, error
 	if err != nil {
 		return Path{}, err
 	}
-	if err := checkModeRoot(m); err != nil {
+	if err := t.checkMode(m); err != nil {
 		return Path{}, err
 	}
 	r := renderer{ctx: ctx, purpose: p, mode: o.Mode}

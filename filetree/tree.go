@@ -74,6 +74,31 @@ type Tree struct {
 
 	parsersMu sync.Mutex
 	parsers   map[*Mode]*modeParser
+	checked   map[*Mode]checkedMode // modes whose mountpoint and root passed checkModeRoot
+}
+
+// checkedMode is the mountpoint and root a mode had when checked.
+type checkedMode struct{ mountpoint, root string }
+
+// checkMode runs checkModeRoot on m, once for as long as its mountpoint
+// and root stay the same.
+func (t *Tree) checkMode(m *Mode) error {
+	t.parsersMu.Lock()
+	c, ok := t.checked[m]
+	t.parsersMu.Unlock()
+	if ok && c.mountpoint == m.Mountpoint && c.root == m.Root {
+		return nil
+	}
+	if err := checkModeRoot(m); err != nil {
+		return err
+	}
+	t.parsersMu.Lock()
+	if t.checked == nil {
+		t.checked = map[*Mode]checkedMode{}
+	}
+	t.checked[m] = checkedMode{m.Mountpoint, m.Root}
+	t.parsersMu.Unlock()
+	return nil
 }
 
 // Mode is one section of a tree.
