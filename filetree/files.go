@@ -53,9 +53,23 @@ func checkRegular(st os.FileInfo, what string) string {
 	case mode.IsDir():
 		return fmt.Sprintf("a folder: want a %s file (JSON)", what)
 	case !mode.IsRegular():
-		return fmt.Sprintf("not a regular file (%s): want a %s file (JSON); FIFOs and devices are not read", mode.Type(), what)
+		return fmt.Sprintf("%s, not a regular file: want a %s file (JSON); FIFOs, devices and sockets are not read", fileKind(mode), what)
 	case st.Size() > MaxFileSize:
 		return fmt.Sprintf("%d bytes: want a %s file of %d at most", st.Size(), what, MaxFileSize)
 	}
 	return ""
+}
+
+func fileKind(mode os.FileMode) string {
+	switch {
+	case mode&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case mode&os.ModeCharDevice != 0:
+		return "a character device"
+	case mode&os.ModeDevice != 0:
+		return "a device"
+	case mode&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
 }

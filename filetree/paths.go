@@ -3,6 +3,7 @@ package filetree
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -52,9 +53,9 @@ func (e *PathError) Error() string {
 	if e == nil {
 		return ErrPath.Error()
 	}
-	s := fmt.Sprintf("filetree: %s path %q", e.OS, truncateForError(e.Path))
+	s := fmt.Sprintf("filetree: %s path %s", e.OS, quotePath(truncateForError(e.Path)))
 	if e.Name != "" {
-		s += ": name " + fmt.Sprintf("%q", truncateForError(e.Name))
+		s += ": name " + quotePath(truncateForError(e.Name))
 	}
 	return s + ": " + e.Problem
 }
@@ -421,9 +422,9 @@ func (r *renderer) checkPath(p Path, m *Mode, goos string, folderTpl, fileTpl *T
 	rootLen := len(m.Mountpoint) + len(p.Sep)
 	fail := func(name, problem string) error {
 		if name != "" {
-			problem = fmt.Sprintf("%s name %q: %s", goos, truncateForError(name), problem)
+			problem = fmt.Sprintf("%s name %s: %s", goos, quotePath(truncateForError(name)), problem)
 		} else {
-			problem = fmt.Sprintf("%s path %q: %s", goos, truncateForError(p.Full()), problem)
+			problem = fmt.Sprintf("%s path %s: %s", goos, quotePath(truncateForError(p.Full())), problem)
 		}
 		return r.fail(folderTpl, "folder_path", "", problem)
 	}
@@ -433,11 +434,23 @@ func (r *renderer) checkPath(p Path, m *Mode, goos string, folderTpl, fileTpl *T
 		}
 	}
 	if problem := nameProblem(goos, p.FileName); problem != "" {
-		problem = fmt.Sprintf("%s name %q: %s", goos, truncateForError(p.FileName), problem)
+		problem = fmt.Sprintf("%s name %s: %s", goos, quotePath(truncateForError(p.FileName)), problem)
 		return r.fail(fileTpl, "file_name", "", problem)
 	}
 	if limit, size := pathLimit(goos, long), pathSize(goos, p.Folder)+len(p.Sep)+pathSize(goos, p.FileName); size > limit {
 		return fail("", fmt.Sprintf("%d %s long: want %d at most%s", size, sizeUnit(goos), limit, longNote(goos, long)))
 	}
 	return nil
+}
+
+// quotePath quotes a path for an error: as it is between double quotes
+// when it is printable (Windows paths keep single backslashes), Go-quoted
+// otherwise.
+func quotePath(s string) string {
+	for _, r := range s {
+		if r == '"' || r == utf8.RuneError || !unicode.IsPrint(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return `"` + s + `"`
 }
