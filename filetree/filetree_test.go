@@ -519,6 +519,11 @@ func FuzzParse(f *testing.F) {
 	f.Add("/prod/work/../../etc/passwd")
 	f.Add("")
 	f.Add("/prod/work/a_b_c_d_e_f_g_h/shots/a_b/c_d/e_f/g_h/a_b_c_d_e_f_g_h_a_b_c_d_e_f_g_h_v001")
+	for _, tc := range craftedPaths(64) {
+		if strings.HasPrefix(tc.path, "/prod/") {
+			f.Add(tc.path)
+		}
+	}
 	tr := Default()
 	f.Fuzz(func(t *testing.T, path string) {
 		p, err := tr.Parse(path)

@@ -528,3 +528,29 @@ func TestLibrarySafety(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "take", got2.Values["Name"])
 }
+
+// FuzzCheckPath checks that CheckPath never panics, and that what it
+// accepts has an absolute root and no name that climbs.
+func FuzzCheckPath(f *testing.F) {
+	for _, s := range []string{`P:\work\CON\x`, "/a/../b", `\\?\UNC\srv\share\x`, `\\srv`, "/" + strings.Repeat("x", 300), "C:", "//a/b/c."} {
+		f.Add(uint8(0), s)
+		f.Add(uint8(2), s)
+	}
+	f.Fuzz(func(t *testing.T, which uint8, path string) {
+		goos := []string{Linux, Darwin, Windows}[int(which)%3]
+		if err := CheckPath(goos, path); err != nil {
+			if !errors.Is(err, ErrPath) {
+				t.Fatalf("%s %q: error not ErrPath: %v", goos, path, err)
+			}
+			return
+		}
+		for _, n := range strings.FieldsFunc(path, func(r rune) bool { return r == '/' || r == '\\' }) {
+			if n == ".." {
+				t.Fatalf("%s %q accepted with a .. name", goos, path)
+			}
+		}
+		if goos != Windows && !strings.HasPrefix(path, "/") {
+			t.Fatalf("%s %q accepted, not absolute", goos, path)
+		}
+	})
+}
