@@ -70,7 +70,8 @@
 //     through positions that lead to a full match: a 4 KB name of free
 //     or adjacent tokens reads in under a millisecond. Paths of more
 //     than 8,192 bytes are not read, and the work of one Parse is
-//     bounded (2^24 cells of its passes, some tens of milliseconds): a
+//     bounded (2^22 cells of its passes and bytes of what it remembers,
+//     some milliseconds and megabytes): a
 //     path whose folders split so many ways that the bound is reached is
 //     a truncated *AmbiguousError with the readings found so far, never
 //     a stall.

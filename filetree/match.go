@@ -155,6 +155,41 @@ func direct(parts []mpart, s string, e env, nullable map[string]bool) (out env, 
 	return e, false, true
 }
 
+// edgesMatch reports whether the fixed parts that start and end parts
+// (literals, tokens bound in e) match the start and the end of s: a cheap
+// test before a pass.
+func edgesMatch(parts []mpart, s string, e env) bool {
+	text := func(p mpart) (string, bool) {
+		if p.tok == "" {
+			return p.lit, true
+		}
+		return e.get(p.tok)
+	}
+	i := 0
+	for ; i < len(parts); i++ {
+		t, ok := text(parts[i])
+		if !ok {
+			break
+		}
+		rest, ok := cutPrefixFold(s, t)
+		if !ok {
+			return false
+		}
+		s = rest
+	}
+	for j := len(parts) - 1; j > i; j-- {
+		t, ok := text(parts[j])
+		if !ok {
+			break
+		}
+		if len(t) > len(s) || !strings.EqualFold(s[len(s)-len(t):], t) {
+			return false
+		}
+		s = s[:len(s)-len(t)]
+	}
+	return true
+}
+
 // validValue reports whether v can be the value of a token.
 func validValue(p mpart, v string) bool {
 	if v == "" {
@@ -371,8 +406,9 @@ func (kp *kindParser) match(segs []string, file string, e env, b *budget, emit f
 	return cont
 }
 
-// budget bounds the work of one Parse: the cells its passes fill. It
-// also keeps the matchers one Parse reuses.
+// budget bounds the work of one Parse: the cells its passes fill and the
+// bytes of the states it remembers. It also keeps the matchers one Parse
+// reuses.
 type budget struct {
 	left  int
 	spent bool // ran out
@@ -382,10 +418,12 @@ type budget struct {
 // budgets keeps budgets, and their matchers, from one Parse to the next.
 var budgets = sync.Pool{New: func() any { return &budget{} }}
 
-// maxParseWork is the budget of one Parse, in cells (parts × bytes). A
-// path of 8 KB under a tree of real templates needs a few hundred
-// thousand; only paths made to split countless ways reach it.
-const maxParseWork = 1 << 24
+// maxParseWork is the budget of one Parse, in cells of its passes (parts
+// × bytes) and bytes of remembered states: some milliseconds, and as
+// many bytes of memory at most. A path of 8 KB under a tree of real
+// templates needs a few hundred thousand; only paths made to split
+// countless ways reach it.
+const maxParseWork = 1 << 22
 
 func (b *budget) spend(n int) bool {
 	b.left -= n
@@ -429,6 +467,9 @@ func (r *pathMatch) run(parts []mpart, s string, e env, emit func(e env, searche
 		}
 		return true
 	}
+	if !edgesMatch(parts, s, e) {
+		return true
+	}
 	m := r.matcher()
 	defer r.release(m)
 	m.setup(parts, s, e, nil)
@@ -452,12 +493,18 @@ func (r *pathMatch) run(parts []mpart, s string, e env, emit func(e env, searche
 // that drops a binding as soon as a later string cannot agree with it.
 func (r *pathMatch) feasible(j int, e env) bool {
 	key := r.key(j, e, r.kp.uses[j])
+	if !r.budget.spend(len(key) + 1) {
+		return false
+	}
 	if ok, seen := r.feasibleAt[key]; seen {
 		return ok
 	}
 	try := func(parts []mpart, s string) bool {
 		if _, ok, isDirect := direct(parts, s, e, r.kp.nullable); isDirect {
 			return ok
+		}
+		if !edgesMatch(parts, s, e) {
+			return false
 		}
 		m := r.matcher()
 		defer r.release(m)
@@ -502,6 +549,9 @@ func (r *pathMatch) stage(i int, e env, branched bool) (cont, found bool) {
 	var key string
 	if branched {
 		key = r.key(i, e, r.kp.live[i])
+		if !r.budget.spend(len(key) + 1) {
+			return false, false
+		}
 		if r.failed[key] {
 			return true, false
 		}
