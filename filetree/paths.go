@@ -231,8 +231,6 @@ func sharePrefix(p string) (string, bool) {
 
 func isSep(c byte) bool { return c == '/' || c == '\\' }
 
-func isDriveName(n string) bool { return len(n) == 2 && n[1] == ':' }
-
 // nameProblem says what makes one folder or file name unusable on goos,
 // or "".
 func nameProblem(goos, n string) string {
