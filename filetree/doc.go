@@ -43,7 +43,21 @@
 //   - names that are not valid UTF-8, ids that are not [A-Za-z0-9-];
 //   - templates with a < or > that is not part of a token, empty or ..
 //     folders, or a / in a file name template are refused when the tree is
-//     loaded (Zou only fails, if ever, when a path is built);
+//     loaded (Zou only fails, if ever, when a path is built); so are, in
+//     a strict load (Parse, LoadFile), a field Kitsu does not have
+//     (<Project.nope>, which Zou reads as the name) and a third part
+//     (<Shot.id.x>);
+//   - a mountpoint that is not absolute (relative, ~), or ends with a
+//     separator, and a root that starts or ends with one, or holds an
+//     empty, . or .. folder: Zou would write relative/work/... or
+//     /prod//etc/...;
+//   - a separator (RenderOptions.Sep) other than / and \;
+//   - a path its platform cannot hold (see CheckPath and the limits
+//     below): a name over 255 bytes, a path over the platform's limit,
+//     and for a Windows mountpoint (P:, \\server\share) or
+//     RenderOptions.OS windows, a reserved device name (CON, NUL,
+//     COM1...), one of < > : " | ? * or a name ending with a dot or a
+//     space;
 //   - the output routes of Zou render the folder with the revision the
 //     caller sent (0 for "next") and the file name with the revision it
 //     computed; filetree renders one revision everywhere: ask Kitsu for
@@ -52,5 +66,37 @@
 //
 // Parse never guesses: a path that matches several templates, or splits
 // several ways (adjacent tokens in a file name whose values hold
-// underscores), is an *AmbiguousError listing every reading.
+// underscores), is an *AmbiguousError listing every reading, 64 at most
+// (Truncated is then set).
+//
+// # Limits
+//
+// Every input can be hostile (a file name dropped in a watched folder, a
+// tree or roots file, a name in Kitsu), so each is bounded:
+//   - Parse reads each folder and the file name in passes linear in its
+//     length and in the template's parts, then lists readings only
+//     through positions that lead to a full match: a 4 KB name of free
+//     or adjacent tokens reads in under a millisecond. Paths of more
+//     than 8,192 bytes are not read, and the work of one Parse is
+//     bounded (2^22 cells of its passes and bytes of what it remembers,
+//     some milliseconds and megabytes): a
+//     path whose folders split so many ways that the bound is reached is
+//     a truncated *AmbiguousError with the readings found so far, never
+//     a stall.
+//   - Names: MaxName, 255 bytes (255 UTF-16 units on Windows). Paths:
+//     MaxPathLinux 4,095 bytes, MaxPathDarwin 1,023, MaxPathWindows 259
+//     UTF-16 units (MaxPathWindowsLong, 32,767, under a \\?\ root),
+//     applied with RenderOptions.OS windows and by Roots.ToOS (a Windows
+//     mountpoint alone gets Windows' name rules: Windows lifts MAX_PATH
+//     when long paths are enabled). Render checks what it returns (the extension, which it leaves
+//     out, counts against the limit when the file is written);
+//     Roots.ToOS checks the platform path it makes.
+//   - Tree and roots files: MaxFileSize, 16 MiB, regular files only (a
+//     FIFO, a device such as /dev/zero or a folder is refused before it
+//     is read); their JSON is read strictly: a duplicate key at any
+//     depth, data after the object, invalid UTF-8 or a lone UTF-16
+//     surrogate (\ud800) is an error with its line and column.
+//   - Default returns a new copy on each call, and every method of a nil
+//     *Tree or of a hand-built one with nil or missing parts returns an
+//     error.
 package filetree

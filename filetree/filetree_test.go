@@ -96,9 +96,19 @@ func TestRenderRules(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "p01_main_v003", p.FileName)
 
-	// Unknown fields read the name; short names and numbers where Kitsu
-	// has them; where it has none, a clear error.
-	p, err = render(tree("<Shot.foo>/<TaskType.short_name>", "<Shot>", ""), ctx)
+	// Unknown fields are refused when a tree is loaded strictly, and read
+	// the name when it is loaded as Zou reads it; short names and numbers
+	// where Kitsu has them; where it has none, a clear error.
+	lenient := `{"m": {"mountpoint": "/r", "root": "", "folder_path": {"shot": "<Shot.foo>/<TaskType.short_name>"}, "file_name": {"shot": "<Shot>"}}}`
+	_, err = Parse([]byte(lenient))
+	require.ErrorIs(t, err, ErrBadTree)
+	assert.Contains(t, err.Error(), `unknown field "foo" in <Shot.foo>`)
+	lt, err := ParseLenient([]byte(lenient))
+	require.NoError(t, err)
+	p, err = render(lt, ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "/r/p01/anim", p.Folder)
+	p, err = render(tree("<Shot>/<TaskType.short_name>", "<Shot>", ""), ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "/r/p01/anim", p.Folder)
 	_, err = render(tree("<Project.short_name>", "<Shot>", ""), ctx)
@@ -166,12 +176,17 @@ func TestRenderRefusesUnsafePaths(t *testing.T) {
 	require.ErrorIs(t, err, ErrBadTree)
 	assert.Contains(t, err.Error(), `no mode "nope"`)
 
-	// A 4 KB name renders: long, but safe.
+	// A 255-byte name renders; one byte more is refused, naming it.
 	ctx := shotContext()
-	ctx.Entity.Name = strings.Repeat("x", 4096)
+	ctx.Entity.Name = strings.Repeat("x", MaxName)
 	p, err := tr.Render(Working, ctx, nil)
 	require.NoError(t, err)
-	assert.Len(t, p.FileName, 4096)
+	assert.Len(t, p.FileName, MaxName)
+	ctx.Entity.Name = strings.Repeat("x", MaxName+1)
+	_, err = tr.Render(Working, ctx, nil)
+	require.ErrorIs(t, err, ErrRender)
+	assert.Contains(t, err.Error(), "working.folder_path.shot", "the folder is the first name too long")
+	assert.Contains(t, err.Error(), "256 bytes long: want 255 at most")
 	// A NUL in a name becomes a separator, never a byte of the path.
 	ctx.Entity.Name = "a\x00b"
 	p, err = tr.Render(Working, ctx, nil)
@@ -504,6 +519,11 @@ func FuzzParse(f *testing.F) {
 	f.Add("/prod/work/../../etc/passwd")
 	f.Add("")
 	f.Add("/prod/work/a_b_c_d_e_f_g_h/shots/a_b/c_d/e_f/g_h/a_b_c_d_e_f_g_h_a_b_c_d_e_f_g_h_v001")
+	for _, tc := range craftedPaths(64) {
+		if strings.HasPrefix(tc.path, "/prod/") {
+			f.Add(tc.path)
+		}
+	}
 	tr := Default()
 	f.Fuzz(func(t *testing.T, path string) {
 		p, err := tr.Parse(path)

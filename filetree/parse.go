@@ -31,11 +31,17 @@ type Parsed struct {
 // Value returns the value of a token (Project, Shot.id...) and whether
 // the path holds it.
 func (p *Parsed) Value(token string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
 	v, ok := p.Values[token]
 	return v, ok
 }
 
 func (p *Parsed) String() string {
+	if p == nil {
+		return "<nil>"
+	}
 	keys := make([]string, 0, len(p.Values))
 	for k := range p.Values {
 		keys = append(keys, k)
@@ -61,11 +67,25 @@ var ErrNoMatch = errors.New("filetree: the path matches no template of the tree"
 type AmbiguousError struct {
 	Path       string
 	Candidates []*Parsed
+	// Truncated reports that Parse stopped before it had every reading:
+	// it lists 64 at most, and gives up on a path that splits more ways
+	// than its bounded work can try (Candidates may then be empty).
+	Truncated bool
 }
 
 func (e *AmbiguousError) Error() string {
+	if e == nil {
+		return "filetree: ambiguous path"
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "filetree: %q can be read %d ways:", e.Path, len(e.Candidates))
+	switch {
+	case e.Truncated && len(e.Candidates) == 0:
+		fmt.Fprintf(&b, "filetree: %q splits too many ways to be read: make its names less alike, or its templates less ambiguous", truncateForError(e.Path))
+	case e.Truncated:
+		fmt.Fprintf(&b, "filetree: %q can be read %d ways or more:", truncateForError(e.Path), len(e.Candidates))
+	default:
+		fmt.Fprintf(&b, "filetree: %q can be read %d ways:", e.Path, len(e.Candidates))
+	}
 	for _, c := range e.Candidates {
 		b.WriteString("\n  ")
 		b.WriteString(c.String())
@@ -82,6 +102,9 @@ const maxCandidates = 64
 // several templates, or splitting several ways, is an *AmbiguousError
 // listing every reading.
 func (t *Tree) Parse(path string) (*Parsed, error) {
+	if t == nil {
+		return nil, errNilTree
+	}
 	if path == "" {
 		return nil, fmt.Errorf("%w: empty path", ErrNoMatch)
 	}
@@ -90,12 +113,14 @@ func (t *Tree) Parse(path string) (*Parsed, error) {
 	}
 	norm := strings.ReplaceAll(path, `\`, "/")
 	var found []*Parsed
-	modes := t.modeNames
-	if len(modes) != len(t.Modes) {
-		modes = t.ModeNames()
-	}
-	for _, mode := range modes {
+	work := budgets.Get().(*budget)
+	work.left, work.spent = maxParseWork, false
+	defer budgets.Put(work)
+	for _, mode := range t.ModeNames() {
 		pm := t.parser(mode)
+		if pm == nil {
+			continue
+		}
 		rest, ok := cutPrefixFold(norm, pm.root)
 		if !ok {
 			continue
@@ -108,10 +133,13 @@ func (t *Tree) Parse(path string) (*Parsed, error) {
 		segs := strings.Split(folderRel, "/")
 		var stack [24]kv
 		for _, kp := range pm.kinds {
+			if work.spent {
+				break
+			}
 			if len(kp.folder) != len(segs) {
 				continue
 			}
-			full := kp.match(segs, file, stack[:0], func(e env, ext string) bool {
+			full := kp.match(segs, file, stack[:0], work, func(e env, ext string) bool {
 				p := &Parsed{Mode: mode, Kind: kp.kind, Values: e.toMap(), Revision: -1,
 					Extension: ext, Folder: path[:len(pm.root)+slash], FileName: file[:len(file)-len(ext)]}
 				for _, tok := range [...]string{"Version", "Revision"} {
@@ -124,10 +152,13 @@ func (t *Tree) Parse(path string) (*Parsed, error) {
 				found = append(found, p)
 				return len(found) < maxCandidates
 			})
-			if !full {
-				return nil, &AmbiguousError{Path: path, Candidates: found}
+			if !full && !work.spent {
+				return nil, &AmbiguousError{Path: path, Candidates: found, Truncated: true}
 			}
 		}
+	}
+	if work.spent {
+		return nil, &AmbiguousError{Path: path, Candidates: found, Truncated: true}
 	}
 	switch len(found) {
 	case 0:
@@ -164,6 +195,13 @@ type kindParser struct {
 	// files are the ways the file name can look once slugified: one per
 	// choice of which may-be-empty tokens are empty.
 	files [][]mpart
+	// For each stage, the folders then the file name (see stageTokens):
+	// the tokens it uses, those it and the later stages use, and which
+	// later stages share one of its tokens.
+	uses, live [][]string
+	shares     [][]bool
+	// nullable holds the tokens some folder allows to be empty.
+	nullable map[string]bool
 }
 
 // mpart is a literal or a token to match.
@@ -182,20 +220,30 @@ const (
 	classDigits                   // 3 or more digits, maybe a leading -
 )
 
-// parser returns the compiled matcher of a mode, compiling every mode of
-// the tree on first use.
+// parser returns the compiled matcher of a mode, compiling it on first
+// use, or nil when the mode is nil or its mountpoint or root is unusable.
 func (t *Tree) parser(mode string) *modeParser {
-	t.parsersOnce.Do(func() {
-		t.parsers = map[string]*modeParser{}
-		for name := range t.Modes {
-			t.parsers[name] = t.compileMode(name)
-		}
-	})
-	return t.parsers[mode]
+	t.parsersMu.Lock()
+	defer t.parsersMu.Unlock()
+	m := t.Modes[mode]
+	if m == nil {
+		return nil
+	}
+	if pm, ok := t.parsers[m]; ok {
+		return pm
+	}
+	if t.parsers == nil {
+		t.parsers = map[*Mode]*modeParser{}
+	}
+	var pm *modeParser
+	if checkModeRoot(m) == nil {
+		pm = compileMode(m)
+	}
+	t.parsers[m] = pm
+	return pm
 }
 
-func (t *Tree) compileMode(mode string) *modeParser {
-	m := t.Modes[mode]
+func compileMode(m *Mode) *modeParser {
 	pm := &modeParser{root: strings.ReplaceAll(m.Mountpoint, `\`, "/") + "/"}
 	if m.Root != "" {
 		pm.root += strings.ReplaceAll(m.Root, `\`, "/") + "/"
@@ -203,10 +251,20 @@ func (t *Tree) compileMode(mode string) *modeParser {
 	for _, k := range Kinds {
 		ft, ok1 := m.FolderPath.Templates[k]
 		nt, ok2 := m.FileName.Templates[k]
-		if !ok1 || !ok2 || ft.err != nil || nt.err != nil {
+		if !ok1 || !ok2 || ft == nil || nt == nil || !ft.parsed || !nt.parsed || ft.err != nil || nt.err != nil {
 			continue
 		}
-		pm.kinds = append(pm.kinds, &kindParser{kind: k, folder: folderParts(ft, k), files: fileVariants(nt, k)})
+		kp := &kindParser{kind: k, folder: folderParts(ft, k), files: fileVariants(nt, k)}
+		kp.uses, kp.live, kp.shares = stageTokens(kp.folder, kp.files)
+		kp.nullable = map[string]bool{}
+		for _, parts := range kp.folder {
+			for _, p := range parts {
+				if p.canNull {
+					kp.nullable[p.tok] = true
+				}
+			}
+		}
+		pm.kinds = append(pm.kinds, kp)
 	}
 	return pm
 }
@@ -366,111 +424,4 @@ func (e env) toMap() map[string]string {
 		m[p.tok] = p.val
 	}
 	return m
-}
-
-// match matches the folders, then the file name, calling emit with each
-// complete reading and the extension; it returns false when emit asked to
-// stop.
-func (kp *kindParser) match(segs []string, file string, e env, emit func(env, string) bool) bool {
-	return kp.matchSeg(segs, 0, file, e, emit)
-}
-
-func (kp *kindParser) matchSeg(segs []string, i int, file string, e env, emit func(env, string) bool) bool {
-	if i == len(segs) {
-		return kp.matchFile(file, e, emit)
-	}
-	return matchParts(kp.folder[i], segs[i], 0, e, func(e env) bool {
-		return kp.matchSeg(segs, i+1, file, e, emit)
-	})
-}
-
-// matchFile matches the file name, trying each split between the name
-// and an extension at a dot (a slugified name holds no dot).
-func (kp *kindParser) matchFile(file string, e env, emit func(env, string) bool) bool {
-	for cut := len(file); cut >= 0; cut-- {
-		if cut < len(file) && file[cut] != '.' {
-			continue
-		}
-		name := file[:cut]
-		if strings.IndexByte(name, '.') >= 0 {
-			continue
-		}
-		ext := file[cut:]
-		for _, parts := range kp.files {
-			if !matchParts(parts, name, 0, e, func(e env) bool { return emit(e, ext) }) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// matchParts matches parts against s from index i, calling emit with each
-// complete assignment; emit returns false to stop.
-func matchParts(parts []mpart, s string, i int, e env, emit func(env) bool) bool {
-	if len(parts) == 0 {
-		if i == len(s) {
-			return emit(e)
-		}
-		return true
-	}
-	p := parts[0]
-	if p.tok == "" {
-		if rest, ok := cutPrefixFold(s[i:], p.lit); ok {
-			return matchParts(parts[1:], s, len(s)-len(rest), e, emit)
-		}
-		return true
-	}
-	if prev, ok := e.get(p.tok); ok {
-		if rest, ok := cutPrefixFold(s[i:], prev); ok {
-			return matchParts(parts[1:], s, len(s)-len(rest), e, emit)
-		}
-		return true
-	}
-	end := i
-	for end < len(s) && inClass(p.class, s[end]) {
-		end++
-	}
-	for j := i; j <= end; j++ {
-		v := s[i:j]
-		if !validValue(p, v) {
-			continue
-		}
-		if !matchParts(parts[1:], s, j, append(e, kv{p.tok, v}), emit) {
-			return false
-		}
-	}
-	return true
-}
-
-func inClass(c tokenClass, b byte) bool {
-	switch c {
-	case classDigits:
-		return b >= '0' && b <= '9' || b == '-'
-	case classID:
-		return b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '-'
-	}
-	return b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '_'
-}
-
-func validValue(p mpart, v string) bool {
-	if v == "" {
-		return p.canNull
-	}
-	switch p.class {
-	case classDigits:
-		d := strings.TrimPrefix(v, "-")
-		return len(v) >= 3 && d != "" && !strings.Contains(d, "-")
-	case classID:
-		return true
-	}
-	if v[0] == '_' || v[len(v)-1] == '_' {
-		return false
-	}
-	for i := 1; i < len(v); i++ {
-		if v[i] == '_' && v[i-1] == '_' {
-			return false
-		}
-	}
-	return true
 }

@@ -87,8 +87,16 @@ const (
 type RenderOptions struct {
 	Mode string
 	// Sep replaces the / of folder templates and joins the root, as Zou's
-	// sep argument. The tree's mountpoint and root are used as written.
+	// sep argument: / (the default) or \. The tree's mountpoint and root
+	// are used as written.
 	Sep string
+	// OS is the platform whose rules the names after the mountpoint and
+	// the path's length must follow (see CheckPath): linux, darwin or
+	// windows. Empty means linux, or for a mode whose mountpoint is a
+	// drive or a share (P:, \\server\share) Windows' rules for names
+	// without its MAX_PATH limit (which Windows lifts when long paths are
+	// enabled); set windows to have it.
+	OS string
 	// NbElements above 1 adds _[1-N] to the file name, as Zou does for
 	// outputs made of several files.
 	NbElements int
@@ -120,6 +128,12 @@ type RenderError struct {
 }
 
 func (e *RenderError) Error() string {
+	if e == nil {
+		return ErrRender.Error()
+	}
+	if e.Section == "" && e.Template == "" {
+		return strings.TrimSpace("filetree: render "+e.Mode+" "+string(e.Kind)) + ": " + e.Problem
+	}
 	s := fmt.Sprintf("filetree: %s.%s.%s %q", e.Mode, e.Section, e.Kind, e.Template)
 	if e.Token != "" {
 		s += ": <" + e.Token + ">"
@@ -147,6 +161,9 @@ func (t *Tree) Render(p Purpose, ctx *Context, opts *RenderOptions) (Path, error
 	if o.Sep == "" {
 		o.Sep = "/"
 	}
+	if err := checkSep(o.Sep); err != nil {
+		return Path{}, &RenderError{Mode: o.Mode, Problem: err.Error()}
+	}
 	if ctx == nil {
 		return Path{}, &RenderError{Mode: o.Mode, Problem: "no context given"}
 	}
@@ -155,6 +172,9 @@ func (t *Tree) Render(p Purpose, ctx *Context, opts *RenderOptions) (Path, error
 	}
 	m, folderTpl, fileTpl, err := t.templates(o.Mode, ctx.Kind)
 	if err != nil {
+		return Path{}, err
+	}
+	if err := t.checkMode(m); err != nil {
 		return Path{}, err
 	}
 	r := renderer{ctx: ctx, purpose: p, mode: o.Mode}
@@ -211,7 +231,11 @@ func (t *Tree) Render(p Purpose, ctx *Context, opts *RenderOptions) (Path, error
 	if o.NbElements > 1 {
 		name += "_[1-" + strconv.Itoa(o.NbElements) + "]"
 	}
-	return Path{Folder: folder, FileName: name, Sep: o.Sep}, nil
+	out := Path{Folder: folder, FileName: name, Sep: o.Sep}
+	if err := r.checkPath(out, m, o.OS, folderTpl, fileTpl); err != nil {
+		return Path{}, err
+	}
+	return out, nil
 }
 
 // safeFolders reports whether no folder of a /-separated path is empty,

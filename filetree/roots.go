@@ -1,10 +1,9 @@
 package filetree
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 )
@@ -25,11 +24,12 @@ const (
 //	}
 type Roots map[string]map[string]string
 
-// LoadRoots reads and checks a roots file.
+// LoadRoots reads and checks a roots file: a regular file of
+// MaxFileSize bytes at most.
 func LoadRoots(path string) (Roots, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFileLimited(path, "roots")
 	if err != nil {
-		return nil, fmt.Errorf("filetree: roots: %w", err)
+		return nil, err
 	}
 	r, err := ParseRoots(data)
 	if err != nil {
@@ -38,31 +38,56 @@ func LoadRoots(path string) (Roots, error) {
 	return r, nil
 }
 
-// ParseRoots reads and checks roots from JSON: each platform root must be
-// absolute for its platform.
+// ParseRoots reads and checks roots from JSON: each mountpoint must be
+// one a tree can have (see Parse), each platform root absolute for its
+// platform, with no empty, . or .. name (one separator may end it) and,
+// for Windows, no name Windows refuses (see CheckPath). Duplicate keys,
+// data after the object and invalid escapes are refused.
 func ParseRoots(data []byte) (Roots, error) {
-	var r Roots
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		return nil, &TreeError{Where: "roots", Problem: "want a JSON object {mountpoint: {linux|darwin|windows: root}}: " + err.Error()}
+	const want = "want a JSON object {mountpoint: {linux|darwin|windows: root}}"
+	v, err := decodeJSON(data, "roots file")
+	if err != nil {
+		var te *TreeError
+		if errors.As(err, &te) {
+			te.Where = "roots: " + te.Where
+		}
+		return nil, err
 	}
-	for mp, byOS := range r {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, &TreeError{Where: "roots", Problem: want}
+	}
+	r := Roots{}
+	for mp, byOSv := range obj {
 		if strings.TrimSpace(mp) == "" {
 			return nil, &TreeError{Where: "roots", Problem: "empty mountpoint"}
+		}
+		if bad := checkMountpoint(mp); bad != "" {
+			return nil, &TreeError{Where: "roots." + mp, Problem: "mountpoint " + bad}
+		}
+		byOS, ok := byOSv.(map[string]any)
+		if !ok {
+			return nil, &TreeError{Where: "roots." + mp, Problem: want}
 		}
 		if len(byOS) == 0 {
 			return nil, &TreeError{Where: "roots." + mp, Problem: "no platform root: want linux, darwin or windows"}
 		}
-		for goos, root := range byOS {
+		r[mp] = map[string]string{}
+		for goos, rootv := range byOS {
+			root, ok := rootv.(string)
+			if !ok {
+				return nil, &TreeError{Where: "roots." + mp + "." + goos, Problem: "want a string"}
+			}
 			if err := checkRoot(goos, root); err != nil {
 				return nil, &TreeError{Where: "roots." + mp + "." + goos, Problem: err.Error()}
 			}
+			r[mp][goos] = root
 		}
 	}
 	return r, nil
 }
 
+// checkRoot checks a platform root of a mountpoint.
 func checkRoot(goos, root string) error {
 	if bad := badPathText(root); bad != "" {
 		return fmt.Errorf("%q: %s", root, bad)
@@ -70,23 +95,34 @@ func checkRoot(goos, root string) error {
 	switch goos {
 	case Linux, Darwin:
 		if !strings.HasPrefix(root, "/") {
-			return fmt.Errorf("%q: want an absolute path such as /mnt/prod", root)
+			return fmt.Errorf("%q: want an absolute path such as /mnt/prod (~ and relative paths are not expanded)", root)
 		}
 	case Windows:
 		if !isWindowsAbs(root) {
-			return fmt.Errorf(`%q: want a drive (P:\) or a share (\\server\share)`, root)
+			return fmt.Errorf(`%q: want a drive (P:\), a share (\\server\share) or a \\?\ path`, root)
 		}
 	default:
 		return fmt.Errorf("unknown platform %q: want linux, darwin or windows", goos)
+	}
+	prefix, _, _ := rootPrefix(goos, root)
+	for _, n := range shareNames(prefix) {
+		if p := nameProblem(goos, n); p != "" {
+			return fmt.Errorf("%q: name %q: %s", root, n, p)
+		}
+	}
+	rest := root[len(prefix):]
+	if rest != "" && isSep(rest[len(rest)-1]) {
+		rest = rest[:len(rest)-1] // one separator may end a root
+	}
+	if n, p, _ := firstBadName(goos, rest); p != "" {
+		return fmt.Errorf("%q: %s", root, describeName(n, p))
 	}
 	return nil
 }
 
 func isWindowsAbs(p string) bool {
-	if len(p) >= 2 && p[1] == ':' && (p[0]|0x20 >= 'a' && p[0]|0x20 <= 'z') {
-		return len(p) == 2 || p[2] == '\\' || p[2] == '/'
-	}
-	return strings.HasPrefix(p, `\\`) || strings.HasPrefix(p, "//")
+	_, _, ok := rootPrefix(Windows, p)
+	return ok
 }
 
 // Sep returns the path separator of a platform.
@@ -131,6 +167,9 @@ func (r Roots) ToOS(path, goos string) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("filetree: no %s root for mountpoint %q (roots has %s)", goos, c.mountpoint, strings.Join(slices.Sorted(maps.Keys(r[c.mountpoint])), ", "))
 		}
+		if err := checkRoot(goos, target); err != nil {
+			return "", fmt.Errorf("filetree: the %s root of %q: %w", goos, c.mountpoint, err)
+		}
 		target = strings.TrimRight(strings.ReplaceAll(target, `\`, "/"), "/")
 		out := target + rest
 		if goos == Windows {
@@ -141,6 +180,9 @@ func (r Roots) ToOS(path, goos string) (string, error) {
 		}
 		if out == "" {
 			out = "/"
+		}
+		if err := CheckPath(goos, out); err != nil {
+			return "", err
 		}
 		return out, nil
 	}

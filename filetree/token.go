@@ -65,24 +65,41 @@ var (
 	tokenIDs   = map[string]int{}
 )
 
+// maxTokenIDs bounds tokenIDs, so that loading tree after tree of made
+// up tokens cannot grow it without end.
+const maxTokenIDs = 4096
+
 func tokenID(raw string) int {
 	tokenIDsMu.Lock()
 	defer tokenIDsMu.Unlock()
 	id, ok := tokenIDs[raw]
 	if !ok {
+		if len(tokenIDs) >= maxTokenIDs {
+			return maxTokenIDs // past every memo: such tokens are not remembered
+		}
 		id = len(tokenIDs)
 		tokenIDs[raw] = id
 	}
 	return id
 }
 
+// parseToken reads the text between < and >. A field other than name,
+// short_name, number and id reads the name, as in Zou, but is reported
+// as errUnknownField (strict loads refuse it); so is a third part
+// (<Shot.id.x>), of which Zou reads the second only.
 func parseToken(raw string) (*tokenRef, error) {
 	typ, field, hasField := strings.Cut(raw, ".")
+	var fieldErr error
 	if hasField {
-		field, _, _ = strings.Cut(field, ".") // Zou reads the second part only
+		var extra bool
+		field, _, extra = strings.Cut(field, ".") // Zou reads the second part only
 		switch field {
 		case FieldName, FieldShortName, FieldNumber, FieldID:
+			if extra {
+				fieldErr = fmt.Errorf("%w in <%s>: want <Token> or <Token.field>, one dot at most", errUnknownField, raw)
+			}
 		default:
+			fieldErr = fmt.Errorf("%w %q in <%s>: want name, short_name, number or id", errUnknownField, field, raw)
 			field = FieldName
 		}
 	} else {
@@ -92,7 +109,7 @@ func parseToken(raw string) (*tokenRef, error) {
 	if !tokenSet[ref.typ] {
 		return ref, fmt.Errorf("%w <%s>: want one of %s", errUnknownToken, raw, tokenList())
 	}
-	return ref, nil
+	return ref, fieldErr
 }
 
 func tokenList() string {

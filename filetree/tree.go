@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Kind is the kind of entity a template is for: the keys of a tree's
@@ -56,6 +58,13 @@ func (s Style) apply(v string) string {
 
 // Tree is a Zou file tree: for each mode (working, output, preview or any
 // custom one), where files go and how they are named.
+//
+// A Tree is safe for concurrent use once built. Modes may be added,
+// removed or replaced between calls; Parse compiles each *Mode the first
+// time it meets it, so replace a Mode rather than change one in place.
+// A Tree built by hand is checked as a loaded one would be: a nil or
+// incomplete mode, or a template not made by this package, is an error,
+// never a panic.
 type Tree struct {
 	// Modes by name.
 	Modes map[string]*Mode
@@ -63,9 +72,33 @@ type Tree struct {
 	// template named there fails when rendered, as it would in Zou.
 	Problems []error
 
-	modeNames   []string // sorted, set by parse
-	parsersOnce sync.Once
-	parsers     map[string]*modeParser
+	parsersMu sync.Mutex
+	parsers   map[*Mode]*modeParser
+	checked   map[*Mode]checkedMode // modes whose mountpoint and root passed checkModeRoot
+}
+
+// checkedMode is the mountpoint and root a mode had when checked.
+type checkedMode struct{ mountpoint, root string }
+
+// checkMode runs checkModeRoot on m, once for as long as its mountpoint
+// and root stay the same.
+func (t *Tree) checkMode(m *Mode) error {
+	t.parsersMu.Lock()
+	c, ok := t.checked[m]
+	t.parsersMu.Unlock()
+	if ok && c.mountpoint == m.Mountpoint && c.root == m.Root {
+		return nil
+	}
+	if err := checkModeRoot(m); err != nil {
+		return err
+	}
+	t.parsersMu.Lock()
+	if t.checked == nil {
+		t.checked = map[*Mode]checkedMode{}
+	}
+	t.checked[m] = checkedMode{m.Mountpoint, m.Root}
+	t.parsersMu.Unlock()
+	return nil
 }
 
 // Mode is one section of a tree.
@@ -87,9 +120,10 @@ type Section struct {
 // Template is a parsed folder or file name template such as
 // "<Project>/shots/<Sequence>/<Shot>".
 type Template struct {
-	Text  string
-	parts []part
-	err   error // set when the template is broken (lenient load)
+	Text   string
+	parts  []part
+	err    error // set when the template is broken (lenient load)
+	parsed bool  // made by parseTemplate
 }
 
 // part is a literal run of text or a token.
@@ -106,11 +140,17 @@ type tokenRef struct {
 	id    int    // the same for every token of the same text
 }
 
-// LoadFile reads and validates a tree from a JSON file.
+// MaxFileSize is the largest tree or roots file filetree reads: 16 MiB.
+// Zou's own trees are a few kilobytes.
+const MaxFileSize = 16 << 20
+
+// LoadFile reads and validates a tree from a JSON file. The file must be
+// a regular file (not a FIFO, a device or a folder) of MaxFileSize bytes
+// at most.
 func LoadFile(path string) (*Tree, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFileLimited(path, "tree")
 	if err != nil {
-		return nil, fmt.Errorf("filetree: %w", err)
+		return nil, err
 	}
 	t, err := Parse(data)
 	if err != nil {
@@ -119,9 +159,12 @@ func LoadFile(path string) (*Tree, error) {
 	return t, nil
 }
 
-// Load reads and validates a tree from r.
+// Load reads and validates a tree from r, MaxFileSize bytes at most.
 func Load(r io.Reader) (*Tree, error) {
-	data, err := io.ReadAll(r)
+	if r == nil {
+		return nil, &TreeError{Where: "file", Problem: "no reader given"}
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("filetree: %w", err)
 	}
@@ -140,7 +183,12 @@ type TreeError struct {
 	Problem string
 }
 
-func (e *TreeError) Error() string { return "filetree: " + e.Where + ": " + e.Problem }
+func (e *TreeError) Error() string {
+	if e == nil {
+		return ErrBadTree.Error()
+	}
+	return "filetree: " + e.Where + ": " + e.Problem
+}
 
 // Is makes every TreeError match ErrBadTree.
 func (e *TreeError) Is(target error) bool { return target == ErrBadTree }
@@ -148,7 +196,7 @@ func (e *TreeError) Is(target error) bool { return target == ErrBadTree }
 // Parse reads and validates a tree from its JSON text. Every template must
 // use known tokens only; the first problem found is returned.
 func Parse(data []byte) (*Tree, error) {
-	t, err := parse(data)
+	t, err := parse(data, true)
 	if err != nil {
 		return nil, err
 	}
@@ -160,10 +208,11 @@ func Parse(data []byte) (*Tree, error) {
 
 // ParseLenient reads a tree as Zou would use it: a template with an
 // unknown token (Zou's own default tree has one, <OuputType>) is kept, and
-// fails only when it is rendered. Tree.Problems lists such templates.
-// Malformed JSON and a wrong structure are still errors.
+// fails only when it is rendered. Tree.Problems lists such templates. An
+// unknown field (<Project.nope>) reads the name, as in Zou, where Parse
+// refuses it. Malformed JSON and a wrong structure are still errors.
 func ParseLenient(data []byte) (*Tree, error) {
-	return parse(data)
+	return parse(data, false)
 }
 
 // FromMap builds a tree from its decoded JSON (as the Kitsu API returns a
@@ -176,21 +225,32 @@ func FromMap(m map[string]any) (*Tree, error) {
 	if err != nil {
 		return nil, &TreeError{Where: "file tree", Problem: err.Error()}
 	}
-	return parse(data)
+	return parse(data, false)
 }
 
-func parse(data []byte) (*Tree, error) {
+// decodeJSON decodes one JSON value strictly: no duplicate key at any
+// depth, no data after the value, valid UTF-8 and UTF-16 escapes only.
+func decodeJSON(data []byte, what string) (any, error) {
+	if len(data) > MaxFileSize {
+		return nil, &TreeError{Where: "file", Problem: fmt.Sprintf("%d bytes: want %d at most (a %s is a few kilobytes)", len(data), MaxFileSize, what)}
+	}
 	if !utf8.Valid(data) {
 		return nil, &TreeError{Where: "file", Problem: "not UTF-8 text"}
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var root any
-	if err := dec.Decode(&root); err != nil {
-		return nil, jsonError(data, err)
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, &TreeError{Where: "file", Problem: "empty: want a JSON object"}
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, &TreeError{Where: position(data, int(dec.InputOffset())), Problem: "unexpected data after the tree's JSON object"}
+	var root any
+	if err := jsonv2.Unmarshal(data, &root); err != nil {
+		return nil, jsonError(data, err, what)
+	}
+	return root, nil
+}
+
+func parse(data []byte, strict bool) (*Tree, error) {
+	root, err := decodeJSON(data, "tree")
+	if err != nil {
+		return nil, err
 	}
 	modes, ok := root.(map[string]any)
 	if !ok {
@@ -201,17 +261,16 @@ func parse(data []byte) (*Tree, error) {
 	}
 	t := &Tree{Modes: map[string]*Mode{}}
 	for _, name := range sortedKeys(modes) {
-		m, err := parseMode(t, name, modes[name])
+		m, err := parseMode(t, name, modes[name], strict)
 		if err != nil {
 			return nil, err
 		}
 		t.Modes[name] = m
-		t.modeNames = append(t.modeNames, name)
 	}
 	return t, nil
 }
 
-func parseMode(t *Tree, name string, v any) (*Mode, error) {
+func parseMode(t *Tree, name string, v any, strict bool) (*Mode, error) {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		return nil, &TreeError{Where: name, Problem: "want an object with mountpoint, root, folder_path and file_name"}
@@ -224,13 +283,8 @@ func parseMode(t *Tree, name string, v any) (*Mode, error) {
 	if m.Root, err = stringField(obj, name, "root"); err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(m.Mountpoint) == "" {
-		return nil, &TreeError{Where: name + ".mountpoint", Problem: "empty: want the folder every path of this mode starts with, such as /prod"}
-	}
-	for _, p := range []struct{ field, value string }{{"mountpoint", m.Mountpoint}, {"root", m.Root}} {
-		if bad := badPathText(p.value); bad != "" {
-			return nil, &TreeError{Where: name + "." + p.field, Problem: bad}
-		}
+	if err := checkModeRoot(m); err != nil {
+		return nil, err
 	}
 	for _, key := range sortedKeys(obj) {
 		switch key {
@@ -239,10 +293,10 @@ func parseMode(t *Tree, name string, v any) (*Mode, error) {
 			return nil, &TreeError{Where: name + "." + key, Problem: "unknown key: want mountpoint, root, folder_path or file_name"}
 		}
 	}
-	if m.FolderPath, err = parseSection(t, obj, name, "folder_path"); err != nil {
+	if m.FolderPath, err = parseSection(t, obj, name, "folder_path", strict); err != nil {
 		return nil, err
 	}
-	if m.FileName, err = parseSection(t, obj, name, "file_name"); err != nil {
+	if m.FileName, err = parseSection(t, obj, name, "file_name", strict); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -260,7 +314,19 @@ func stringField(obj map[string]any, mode, key string) (string, error) {
 	return s, nil
 }
 
-func parseSection(t *Tree, obj map[string]any, mode, key string) (Section, error) {
+// checkModeRoot checks a mode's mountpoint and root (see checkMountpoint
+// and checkRootFolder).
+func checkModeRoot(m *Mode) error {
+	if bad := checkMountpoint(m.Mountpoint); bad != "" {
+		return &TreeError{Where: m.Name + ".mountpoint", Problem: bad}
+	}
+	if bad := checkRootFolder(m.Root, windowsMountpoint(m.Mountpoint)); bad != "" {
+		return &TreeError{Where: m.Name + ".root", Problem: bad}
+	}
+	return nil
+}
+
+func parseSection(t *Tree, obj map[string]any, mode, key string, strict bool) (Section, error) {
 	where := mode + "." + key
 	v, ok := obj[key]
 	if !ok {
@@ -284,6 +350,9 @@ func parseSection(t *Tree, obj map[string]any, mode, key string) (Section, error
 			return Section{}, &TreeError{Where: where + "." + k, Problem: "unknown entity kind: want one of " + kindList() + ", or style"}
 		}
 		tpl, err := parseTemplate(text, key == "folder_path")
+		if err != nil && !strict && errors.Is(err, errUnknownField) {
+			err = nil // Zou reads the name
+		}
 		if err != nil {
 			terr := &TreeError{Where: where + "." + k, Problem: err.Error()}
 			if !errors.Is(err, errUnknownToken) {
@@ -305,17 +374,20 @@ func kindList() string {
 	return strings.Join(names, ", ")
 }
 
-var errUnknownToken = errors.New("unknown token")
+var (
+	errUnknownToken = errors.New("unknown token")
+	errUnknownField = errors.New("unknown field")
+)
 
 // parseTemplate splits a template into literals and tokens, as Zou finds
 // them (<[\w.]*>), and refuses what would make unsafe paths.
 func parseTemplate(text string, folder bool) (*Template, error) {
-	tpl := &Template{Text: text}
+	tpl := &Template{Text: text, parsed: true}
 	if strings.TrimSpace(text) == "" {
 		return tpl, errors.New("empty template")
 	}
 	var lit strings.Builder
-	var unknown error
+	var unknown, unknownField error
 	for i := 0; i < len(text); {
 		if text[i] == '<' {
 			j := i + 1
@@ -328,7 +400,12 @@ func parseTemplate(text string, folder bool) (*Template, error) {
 			}
 			if j < len(text) && text[j] == '>' {
 				ref, err := parseToken(text[i+1 : j])
-				if err != nil && unknown == nil {
+				switch {
+				case errors.Is(err, errUnknownField):
+					if unknownField == nil {
+						unknownField = err
+					}
+				case err != nil && unknown == nil:
 					unknown = err
 				}
 				if lit.Len() > 0 {
@@ -365,6 +442,9 @@ func parseTemplate(text string, folder bool) (*Template, error) {
 	} else if strings.ContainsAny(text, `/\`) {
 		return tpl, fmt.Errorf("a file name template cannot hold / or \\: %q", text)
 	}
+	if unknown == nil {
+		unknown = unknownField
+	}
 	return tpl, unknown
 }
 
@@ -394,20 +474,33 @@ func sortedKeys(m map[string]any) []string {
 
 // jsonError turns a JSON decoding error into a TreeError with a line and
 // column.
-func jsonError(data []byte, err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+func jsonError(data []byte, err error, what string) error {
+	var syn *jsontext.SyntacticError
+	var sem *jsonv2.SemanticError
 	switch {
 	case errors.As(err, &syn):
-		return &TreeError{Where: position(data, int(syn.Offset)), Problem: "malformed JSON: " + syn.Error()}
-	case errors.As(err, &typ):
-		return &TreeError{Where: position(data, int(typ.Offset)), Problem: "malformed JSON: " + typ.Error()}
-	case errors.Is(err, io.EOF):
-		return &TreeError{Where: "file", Problem: "empty: want a JSON object"}
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return &TreeError{Where: position(data, len(data)), Problem: "malformed JSON: unexpected end"}
+		where := position(data, int(syn.ByteOffset))
+		switch {
+		case errors.Is(syn.Err, jsontext.ErrDuplicateName):
+			return &TreeError{Where: where, Problem: fmt.Sprintf("duplicate key %q: want each key once (JSON would keep the last silently)", jsonPointer(syn.JSONPointer))}
+		case errors.Is(syn.Err, io.ErrUnexpectedEOF):
+			return &TreeError{Where: position(data, len(data)), Problem: "malformed JSON: unexpected end"}
+		case strings.Contains(syn.Err.Error(), "after top-level value"):
+			return &TreeError{Where: where, Problem: "unexpected data after the " + what + "'s JSON object"}
+		}
+		return &TreeError{Where: where, Problem: "malformed JSON: " + syn.Err.Error()}
+	case errors.As(err, &sem):
+		return &TreeError{Where: position(data, int(sem.ByteOffset)), Problem: "malformed JSON: " + sem.Error()}
 	}
 	return &TreeError{Where: "file", Problem: "malformed JSON: " + err.Error()}
+}
+
+// jsonPointer shows where a key is: /working/root.
+func jsonPointer(p jsontext.Pointer) string {
+	if p == "" {
+		return "/"
+	}
+	return string(p)
 }
 
 // position gives the 1-based line and column of a byte offset.
@@ -421,27 +514,32 @@ func position(data []byte, offset int) string {
 // templates returns the folder and file name templates of a mode for a
 // kind, or an error naming what is missing.
 func (t *Tree) templates(mode string, kind Kind) (*Mode, *Template, *Template, error) {
-	m, ok := t.Modes[mode]
-	if ok {
-		ft, ok1 := m.FolderPath.Templates[kind]
-		nt, ok2 := m.FileName.Templates[kind]
-		if ok1 && ok2 && ft.err == nil && nt.err == nil {
-			return m, ft, nt, nil
-		}
-	}
-	if _, _, err := t.template(mode, "folder_path", kind); err != nil {
+	m, ft, err := t.template(mode, "folder_path", kind)
+	if err != nil {
 		return nil, nil, nil, err
 	}
-	_, _, err := t.template(mode, "file_name", kind)
-	return nil, nil, nil, err
+	_, nt, err := t.template(mode, "file_name", kind)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return m, ft, nt, nil
 }
+
+// errNilTree is what every method of a nil *Tree returns.
+var errNilTree = &TreeError{Where: "tree", Problem: "nil *Tree: load one with LoadFile, Parse or FromMap, or use Default()"}
 
 // template returns the template of a mode for a kind, or an error naming
 // what is missing.
 func (t *Tree) template(mode string, sec string, kind Kind) (*Mode, *Template, error) {
+	if t == nil {
+		return nil, nil, errNilTree
+	}
 	m, ok := t.Modes[mode]
 	if !ok {
 		return nil, nil, &TreeError{Where: "tree", Problem: fmt.Sprintf("no mode %q (the tree has %s)", mode, strings.Join(t.ModeNames(), ", "))}
+	}
+	if m == nil {
+		return nil, nil, &TreeError{Where: mode, Problem: "the mode is nil: want a *Mode with a mountpoint, root and templates"}
 	}
 	s := m.FolderPath
 	if sec == "file_name" {
@@ -451,6 +549,9 @@ func (t *Tree) template(mode string, sec string, kind Kind) (*Mode, *Template, e
 	if !ok {
 		return nil, nil, &TreeError{Where: mode + "." + sec, Problem: fmt.Sprintf("no template for %s", kind)}
 	}
+	if tpl == nil || !tpl.parsed {
+		return nil, nil, &TreeError{Where: mode + "." + sec + "." + string(kind), Problem: "a template not made by filetree (nil, or built by hand): build trees with Parse, ParseLenient or FromMap"}
+	}
 	if tpl.err != nil {
 		return nil, nil, tpl.err
 	}
@@ -459,8 +560,8 @@ func (t *Tree) template(mode string, sec string, kind Kind) (*Mode, *Template, e
 
 // ModeNames returns the tree's modes, sorted.
 func (t *Tree) ModeNames() []string {
-	if len(t.modeNames) == len(t.Modes) {
-		return slices.Clone(t.modeNames)
+	if t == nil {
+		return nil
 	}
 	names := make([]string, 0, len(t.Modes))
 	for n := range t.Modes {
