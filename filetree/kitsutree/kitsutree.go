@@ -466,8 +466,11 @@ func (s *Source) treeFor(given *filetree.Tree, p *project) *filetree.Tree {
 // asked from Kitsu as Zou's working-file-path route does.
 type WorkingOptions struct {
 	SoftwareID string
-	Name       string
-	Revision   int
+	// Software is the software by id or name, looked up (as SoftwareID
+	// does) while the task is read, when SoftwareID is not set.
+	Software string
+	Name     string
+	Revision int
 	// Tree is the tree the context will be rendered with, if not the
 	// project's own: the department is read only when that tree shows
 	// <Department>.
@@ -486,9 +489,16 @@ func (s *Source) WorkingContext(ctx context.Context, taskID string, opts *Workin
 	if o.Revision < 0 {
 		return nil, fmt.Errorf("kitsutree: revision %d: want 1 or more, or 0 for the next one", o.Revision)
 	}
-	ft, err := s.fullTask(ctx, taskID)
+	swID, key := o.SoftwareID, o.Software
+	if swID != "" {
+		key = ""
+	}
+	ft, sw, err := s.taskAnd(ctx, taskID, s.softwares, "softwares", key, "software")
 	if err != nil {
 		return nil, err
+	}
+	if sw != nil {
+		swID = sw.ID
 	}
 	c := &filetree.Context{Name: o.Name, Revision: o.Revision}
 	fillEntity(c, &ft.Project, &ft.Entity, &ft.EntityType, ft.Sequence, ft.Episode)
@@ -503,8 +513,8 @@ func (s *Source) WorkingContext(ctx context.Context, taskID string, opts *Workin
 	if err := s.taskTypeContext(ctx, &ft.TaskType, s.treeFor(o.Tree, &ft.Project), c); err != nil {
 		return nil, err
 	}
-	if o.SoftwareID != "" {
-		sw, err := s.software(ctx, o.SoftwareID)
+	if swID != "" {
+		sw, err := s.software(ctx, swID)
 		if err != nil {
 			return nil, err
 		}
@@ -541,19 +551,24 @@ func (o *OutputOptions) check() (OutputOptions, error) {
 }
 
 // TaskOutputContext builds the context of an output file of a task's
-// entity, made by the task's type: one GET /data/tasks/{id}/full, plus
-// the output type (one request the first time, see OutputTypeID) and the
-// department when the tree shows it. Revision 0 adds the request for the
-// next revision.
-func (s *Source) TaskOutputContext(ctx context.Context, taskID, outputTypeID string, opts *OutputOptions) (*filetree.Context, error) {
+// entity, made by the task's type, of an output type given by id or name:
+// one GET /data/tasks/{id}/full, and while it is read the output type
+// (one request the first time, see OutputTypeID), then the department
+// when the tree shows it. Revision 0 adds the request for the next
+// revision.
+func (s *Source) TaskOutputContext(ctx context.Context, taskID, outputType string, opts *OutputOptions) (*filetree.Context, error) {
 	o, err := opts.check()
 	if err != nil {
 		return nil, err
 	}
-	ft, err := s.fullTask(ctx, taskID)
+	if outputType == "" {
+		return nil, fmt.Errorf("%w: output type: want a name or an id, got nothing", kitsu.ErrInvalidArgument)
+	}
+	ft, ot, err := s.taskAnd(ctx, taskID, s.outputTypes, "output-types", outputType, "output type")
 	if err != nil {
 		return nil, err
 	}
+	outputTypeID := ot.ID
 	c := &filetree.Context{Name: o.Name, Representation: o.Representation, Revision: o.Revision}
 	fillEntity(c, &ft.Project, &ft.Entity, &ft.EntityType, ft.Sequence, ft.Episode)
 	if err := s.taskTypeContext(ctx, &ft.TaskType, s.treeFor(o.Tree, &ft.Project), c); err != nil {
@@ -568,6 +583,30 @@ func (s *Source) TaskOutputContext(ctx context.Context, taskID, outputTypeID str
 		}
 	}
 	return c, nil
+}
+
+// taskAnd reads a task (fullTask) and, at the same time, the record of
+// model given by key (byKey), unless key is "".
+func (s *Source) taskAnd(ctx context.Context, taskID string, m map[string]*record, model, key, what string) (*fullTask, *record, error) {
+	type found struct {
+		r   *record
+		err error
+	}
+	byKey := make(chan found, 1)
+	if key != "" {
+		go func() {
+			r, err := s.byKey(ctx, m, model, key, what)
+			byKey <- found{r, err}
+		}()
+	} else {
+		byKey <- found{}
+	}
+	ft, err := s.fullTask(ctx, taskID)
+	k := <-byKey
+	if err := errors.Join(err, k.err); err != nil {
+		return nil, nil, err
+	}
+	return ft, k.r, nil
 }
 
 func (s *Source) outputTypeContext(ctx context.Context, outputTypeID string, c *filetree.Context) error {
