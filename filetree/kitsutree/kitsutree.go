@@ -3,6 +3,7 @@ package kitsutree
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,7 +40,7 @@ type Source struct {
 
 	mu          sync.Mutex
 	projects    map[string]*project
-	trees       map[string]*filetree.Tree // by project id and updated_at
+	trees       map[string]*filetree.Tree // by project id and tree
 	entityTypes map[string]*record
 	taskTypes   map[string]*record
 	departments map[string]*record
@@ -249,9 +250,12 @@ func (s *Source) Tree(ctx context.Context, projectID string) (*filetree.Tree, er
 	return s.treeOf(p)
 }
 
-// treeOf parses (once per project and update) the tree of p.
+// treeOf parses (once per project and tree) the tree of p. The memory is
+// keyed by the tree itself, not by the project's updated_at: Zou writes
+// that to the second, so two changes in one second would share it.
 func (s *Source) treeOf(p *project) (*filetree.Tree, error) {
-	key := p.ID + "@" + p.UpdatedAt
+	sum := sha256.Sum256(p.FileTree)
+	key := p.ID + "\x00" + string(sum[:])
 	s.mu.Lock()
 	t, ok := s.trees[key]
 	s.mu.Unlock()
