@@ -466,6 +466,9 @@ func BenchmarkWorkingContext(b *testing.B) {
 		})
 	})
 	dir := cacheDir(b)
+	if _, err := kitsutree.NewCachedSource(cc, &kitsutree.CacheOptions{Dir: dir}).WorkingContext(ctx, task.ID, opts); err != nil {
+		b.Fatal(err)
+	}
 	b.Run("warm", func(b *testing.B) {
 		run(b, func(int) *kitsutree.Source { return kitsutree.NewCachedSource(cc, &kitsutree.CacheOptions{Dir: dir}) })
 	})
