@@ -124,7 +124,12 @@ const DefaultReferenceAge = time.Hour
 //   - With a TTL, everything written less than TTL ago is used with no
 //     request at all: a tree or a name changed in Kitsu within the TTL is
 //     not seen until it ends.
-//   - The next revision (revision 0) is always asked of Kitsu.
+//   - The next revision (revision 0) and an asset instance are always
+//     asked of Kitsu.
+//
+// Zou writes updated_at to the second, so the cache never takes an
+// unchanged updated_at for an unchanged record: the tree that comes with
+// the task is the one used.
 type CacheOptions struct {
 	// Dir is the cache folder; "" is DefaultCacheDir.
 	Dir string
