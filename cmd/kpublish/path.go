@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kpublish/kpublish/filetree"
 	"github.com/kpublish/kpublish/filetree/kitsutree"
+	"github.com/kpublish/kpublish/kitsu"
 )
 
 type pathFlags struct {
@@ -25,6 +27,8 @@ type pathFlags struct {
 	set                                  []string
 	// online
 	taskID, entityID, assetInstanceID string
+	noCache                           bool
+	cacheTTL                          time.Duration
 }
 
 const pathHelp = `Render the folder and file name of a working or output file, byte for byte
@@ -55,7 +59,19 @@ Online (KITSU_HOST and credentials in the environment): give ids; the
 project's tree is read from Kitsu and the path is computed locally.
 
   kpublish path working --task TASK_ID --software Maya --revision 4
+  kpublish path output --task TASK_ID --output-type Cache --revision 2
   kpublish path output --entity SHOT_ID --output-type Cache --task-type Animation
+
+A task's path costs one request: the task with its entity, project and
+tree (GET /data/tasks/{id}/full), which also tells whether anything
+changed; the software or output type is looked up at the same time the
+first time, then kept in a cache private to the user (kpublish/kitsu in the
+user's cache folder, or $KPUBLISH_CACHE_DIR) for an hour. --cache-ttl 10m
+uses what the cache holds for ten minutes with no request at all (a change
+made in Kitsu meanwhile is not seen); --no-cache reads everything from
+Kitsu and writes nothing. A cache folder or file that others may read or
+write, or that another user owns, is ignored with a warning.
+--revision 0 always asks Kitsu.
 
 --set Token.field=value sets any value directly, such as --set Project.id=...,
 --set TaskType.short_name=anim, --set Instance.number=3. A token naming the
@@ -97,7 +113,7 @@ func newPathCmd() *cobra.Command {
 	fl.StringVar(&f.instance, "instance", "", "asset instance name (Tree_0001); not given, the number is shown")
 	fl.IntVar(&f.instanceNumber, "instance-number", 0, "asset instance number, 0 or more")
 	fl.StringVar(&f.taskType, "task-type", "", "task type name (online: name or id)")
-	fl.StringVar(&f.task, "task", "", "task name offline; task id online (working files)")
+	fl.StringVar(&f.task, "task", "", "task name offline; task id online (working files, and outputs of the task)")
 	fl.StringVar(&f.department, "department", "", "department name")
 	fl.StringVar(&f.software, "software", "", "software name (online: name or id)")
 	fl.StringVar(&f.outputType, "output-type", "", "output type name (online: name or id)")
@@ -109,6 +125,8 @@ func newPathCmd() *cobra.Command {
 	fl.StringArrayVar(&f.set, "set", nil, "Token.field=value, repeatable")
 	fl.StringVar(&f.entityID, "entity", "", "online: id of the entity whose output path to render")
 	fl.StringVar(&f.assetInstanceID, "asset-instance", "", "online: asset instance id (with --entity: the entity it is in)")
+	fl.BoolVar(&f.noCache, "no-cache", false, "online: read everything from Kitsu; neither read nor write the cache")
+	fl.DurationVar(&f.cacheTTL, "cache-ttl", 0, "online: use what the cache holds, with no request, if written less than this ago (10m, 1h)")
 	return cmd
 }
 
@@ -193,7 +211,7 @@ func runPath(cmd *cobra.Command, f *pathFlags, what string) error {
 	if (f.goos == "") != (f.roots == "") {
 		return usageErr("--os and --roots go together")
 	}
-	online := f.entityID != "" || (purpose == filetree.Working && looksLikeID(f.task))
+	online := f.entityID != "" || looksLikeID(f.task)
 	if err := checkNumbers(f); err != nil {
 		return err
 	}
@@ -469,37 +487,72 @@ func looksLikeID(s string) bool {
 	return true
 }
 
-// onlineContext reads the context and the project's tree from Kitsu.
+// newSource returns the source of online contexts: with the disk cache
+// unless --no-cache, a refused cache said in one line on stderr.
+func newSource(cmd *cobra.Command, f *pathFlags, c *kitsu.Client) (*kitsutree.Source, error) {
+	if f.cacheTTL < 0 {
+		return nil, inputErrf("--cache-ttl %s: want 0 or more (0 checks with Kitsu every time)", f.cacheTTL)
+	}
+	if f.noCache {
+		if f.cacheTTL > 0 {
+			return nil, usageErr("--no-cache and --cache-ttl: give one")
+		}
+		return kitsutree.NewSource(c), nil
+	}
+	stderr := cmd.ErrOrStderr()
+	return kitsutree.NewCachedSource(c, &kitsutree.CacheOptions{
+		TTL:  f.cacheTTL,
+		Warn: func(msg string) { fmt.Fprintf(stderr, "kpublish: warning: %s\n", escapeControls(msg)) },
+	}), nil
+}
+
+// onlineContext reads the context and the project's tree from Kitsu: for
+// a task, one request (the task with its entity, project and tree), and
+// at the same time the software or output type, the first time only; see
+// --no-cache.
 func onlineContext(cmd *cobra.Command, f *pathFlags, purpose filetree.Purpose, rev int) (*filetree.Tree, *filetree.Context, string, error) {
 	c, err := onlineClient(cmd.Context())
 	if err != nil {
 		return nil, nil, "", err
 	}
-	src := kitsutree.NewSource(c)
+	src, err := newSource(cmd, f, c)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	var given *filetree.Tree
+	treeName := "kitsu"
+	if f.tree != "" {
+		if given, treeName, err = loadTree(f.tree); err != nil {
+			return nil, nil, "", err
+		}
+	}
+	switch {
+	case purpose == filetree.Working && f.task == "":
+		return nil, nil, "", usageErr("path working online needs --task TASK_ID")
+	case purpose == filetree.Output && f.entityID != "" && looksLikeID(f.task):
+		return nil, nil, "", usageErr("path output online: give --task TASK_ID or --entity ENTITY_ID, not both")
+	case purpose == filetree.Output && f.entityID == "" && (f.outputType == "" || f.taskType != ""):
+		return nil, nil, "", usageErr("path output --task TASK_ID needs --output-type, and no --task-type (the task's own)")
+	case purpose == filetree.Output && f.entityID != "" && (f.outputType == "" || f.taskType == ""):
+		return nil, nil, "", usageErr("path output online needs --entity, --output-type and --task-type (or --task TASK_ID and --output-type)")
+	}
 	ctx := cmd.Context()
 	var fc *filetree.Context
 	switch {
 	case purpose == filetree.Working:
-		if f.task == "" {
-			return nil, nil, "", usageErr("path working online needs --task TASK_ID")
-		}
-		swID := ""
-		if f.software != "" {
-			if swID, err = src.SoftwareID(ctx, f.software); err != nil {
-				return nil, nil, "", classify(err)
-			}
-		}
-		fc, err = src.WorkingContext(ctx, f.task, &kitsutree.WorkingOptions{SoftwareID: swID, Name: f.name, Revision: rev})
+		// The software is looked up while the task is read.
+		fc, err = src.WorkingContext(ctx, f.task, &kitsutree.WorkingOptions{Software: f.software, Name: f.name, Revision: rev, Tree: given})
+	case f.entityID == "":
+		// The output of a task: its entity, made by its task type.
+		opts := &kitsutree.OutputOptions{Name: f.name, Representation: f.representation, Revision: rev, Tree: given}
+		fc, err = src.TaskOutputContext(ctx, f.task, f.outputType, opts)
 	default:
-		if f.outputType == "" || f.taskType == "" {
-			return nil, nil, "", usageErr("path output online needs --entity, --output-type and --task-type")
-		}
 		otID, err1 := src.OutputTypeID(ctx, f.outputType)
 		ttID, err2 := src.TaskTypeID(ctx, f.taskType)
 		if err := errors.Join(err1, err2); err != nil {
 			return nil, nil, "", classify(err)
 		}
-		opts := &kitsutree.OutputOptions{Name: f.name, Representation: f.representation, Revision: rev}
+		opts := &kitsutree.OutputOptions{Name: f.name, Representation: f.representation, Revision: rev, Tree: given}
 		if f.assetInstanceID != "" {
 			fc, err = src.InstanceOutputContext(ctx, f.assetInstanceID, f.entityID, otID, ttID, opts)
 		} else {
@@ -509,13 +562,12 @@ func onlineContext(cmd *cobra.Command, f *pathFlags, purpose filetree.Purpose, r
 	if err != nil {
 		return nil, nil, "", classify(err)
 	}
-	if f.tree != "" {
-		t, name, err := loadTree(f.tree)
-		return t, fc, name, err
+	if given != nil {
+		return given, fc, treeName, nil
 	}
 	t, err := src.Tree(ctx, fc.Project.ID)
 	if err != nil {
 		return nil, nil, "", classify(err)
 	}
-	return t, fc, "kitsu", nil
+	return t, fc, treeName, nil
 }
