@@ -1,7 +1,7 @@
 # make test: every test against a real Kitsu (started and stopped by
 # scripts/kitsu-dev when none is running). make unit: no server needed.
 # make test-fresh: purge the dev database first, as on a new machine.
-.PHONY: test test-fresh unit build bench bench-gazu kitsu-up kitsu-down
+.PHONY: test test-fresh unit build bench kitsu-up kitsu-down
 
 test:
 	scripts/test
@@ -18,12 +18,9 @@ unit:
 build:
 	go build -o bin/kpublish ./cmd/kpublish
 
+# bench: the Go benchmarks and the comparisons with gazu, against the dev
+# server (bench/README.md).
 bench:
-	go test -run '^$$' -bench . -benchmem ./...
-
-# bench-gazu: kpublish side by side with gazu against the dev server
-# (bench/README.md).
-bench-gazu:
 	bench/run
 
 kitsu-up:

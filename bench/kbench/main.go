@@ -21,9 +21,9 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/kpublish/kpublish/filetree"
@@ -286,21 +286,33 @@ func compare(args []string) error {
 	return nil
 }
 
-// runOnce runs cmd with sh and returns its wall time and peak RSS (KiB).
+// runOnce runs cmd with sh under GNU time and returns its wall time and
+// peak RSS (KiB). GNU time forks the command from its own small process:
+// the peak RSS a Go parent reads from wait4 would start at its own size.
 func runOnce(cmd string) (time.Duration, int64, error) {
-	c := exec.Command("/bin/sh", "-c", "exec "+cmd)
+	f, err := os.CreateTemp("", "kbench-rss-")
+	if err != nil {
+		return 0, 0, err
+	}
+	f.Close()
+	defer os.Remove(f.Name())
+	c := exec.Command("/usr/bin/time", "-f", "%M", "-o", f.Name(), "/bin/sh", "-c", "exec "+cmd)
 	var stderr strings.Builder
 	c.Stdout = io.Discard
 	c.Stderr = &stderr
 	start := time.Now()
-	err := c.Run()
+	err = c.Run()
 	d := time.Since(start)
 	if err != nil {
 		return 0, 0, fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
 	}
-	var rss int64
-	if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		return 0, 0, err
+	}
+	rss, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		return 0, 0, fmt.Errorf("GNU time wrote %q: %w", b, err)
 	}
 	return d, rss, nil
 }
