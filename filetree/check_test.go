@@ -188,7 +188,7 @@ func TestCheckZouTrees(t *testing.T) {
 	require.Len(t, tr.Warnings, 1)
 	p, err := tr.Render(Working, shotContext(), nil)
 	require.NoError(t, err)
-	assert.Equal(t, "/simple/productions/cosmos_landromat/shots/s001/p01/animation", p.Folder)
+	assert.Equal(t, "/simple/productions/cosmos_landromat/shots/s01/p01/animation", p.Folder)
 
 	// The file rules of LoadFile hold for lenient loads and checks.
 	_, err = LoadFileLenient(dir)
