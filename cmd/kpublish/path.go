@@ -212,7 +212,7 @@ func runPath(cmd *cobra.Command, f *pathFlags, what string) error {
 	if online {
 		tree, ctx, treeName, err = onlineContext(cmd, f, purpose, rev)
 	} else {
-		tree, treeName, err = loadTree(f.tree)
+		tree, treeName, err = loadTree(cmd, f.tree)
 		if err == nil {
 			ctx, err = offlineContext(f, purpose, rev, emptyInstance)
 		}
@@ -259,14 +259,23 @@ func runPath(cmd *cobra.Command, f *pathFlags, what string) error {
 	return nil
 }
 
-func loadTree(spec string) (*filetree.Tree, string, error) {
+// loadTree loads --tree: the default tree, or a file read as Zou reads
+// templates, printing on stderr a warning for each token it repaired or
+// kept and each key it ignored; with --strict, a file with any of them
+// is refused (exit 3).
+func loadTree(cmd *cobra.Command, spec string) (*filetree.Tree, string, error) {
 	if spec == "" || spec == "default" {
 		return filetree.Default(), "default", nil
 	}
-	t, err := filetree.LoadFile(spec)
+	load := filetree.LoadFileLenient
+	if strict, _ := cmd.Flags().GetBool("strict"); strict {
+		load = filetree.LoadFile
+	}
+	t, err := load(spec)
 	if err != nil {
 		return nil, "", inputErr(err)
 	}
+	printWarnings(cmd.ErrOrStderr(), spec, t.Warnings)
 	return t, spec, nil
 }
 
@@ -510,7 +519,7 @@ func onlineContext(cmd *cobra.Command, f *pathFlags, purpose filetree.Purpose, r
 		return nil, nil, "", classify(err)
 	}
 	if f.tree != "" {
-		t, name, err := loadTree(f.tree)
+		t, name, err := loadTree(cmd, f.tree)
 		return t, fc, name, err
 	}
 	t, err := src.Tree(ctx, fc.Project.ID)
