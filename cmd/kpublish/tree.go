@@ -124,7 +124,7 @@ func newTreeCheckCmd() *cobra.Command {
 				if strict {
 					load = "a strict load (--strict)"
 				}
-				return inputErrf("%s: %d problems, %d of them refused by %s", file, len(issues), errs, load)
+				return inputErrf("%s: %s, %d of them refused by %s", file, count(len(issues), "problem"), errs, load)
 			}
 			return nil
 		},
@@ -187,6 +187,14 @@ func printWarnings(w io.Writer, source string, issues []filetree.Issue) {
 	for _, i := range issues {
 		fmt.Fprintln(w, "kpublish: "+issueLine(source, i, "warning"))
 	}
+}
+
+// count writes n things: 1 problem, 2 problems.
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 func severity(i filetree.Issue, strict bool) string {
