@@ -123,7 +123,7 @@ func TestZouTreesOffline(t *testing.T) {
 
 			// --strict refuses default.json, with the load's error, and
 			// reads simple.json.
-			args := []string{"path", "working", "--tree", file, "--strict", "--project", p.Name, "--sequence", seq.Name, "--shot", shot.Name}
+			args := []string{"path", "working", "--tree", file, "--strict", "--project", p.Name, "--sequence", seq.Name, "--shot", shot.Name, "--task-type", shotTT.Name}
 			out, errOut, code := kp(t, nil, args...)
 			if name == "default" {
 				assert.Equal(t, 3, code, errOut)
