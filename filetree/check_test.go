@@ -3,6 +3,7 @@ package filetree
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -55,7 +56,7 @@ func TestCheckListsEveryProblem(t *testing.T) {
 		{"working.file_name.shot", "<Project.nope>", Repaired, 13, 16},
 		{"working.file_name.shot", "<Shot.id.x>", Repaired, 13, 31},
 		{"working.file_name.shot", "<OuputType>", Kept, 13, 43},
-		{"working.file_name.asset", "<Project.short_name>", Noted, 14, 17},
+		{"working.file_name.asset", "<Project.short_name>", Noted, 14, 16},
 	}, briefs(issues))
 	assert.Equal(t, "unknown token: did you mean <Shot>?", issues[1].Problem)
 	assert.Equal(t, "kept: rendering this template fails, as in Zou", issues[1].Action)
@@ -195,4 +196,29 @@ func TestCheckZouTrees(t *testing.T) {
 	assert.ErrorContains(t, err, "a folder")
 	_, err = CheckFile("/dev/zero")
 	assert.ErrorContains(t, err, "not a regular file")
+}
+
+// A tree of many thousands of unknown tokens lists MaxIssues of them and
+// says how many more there were; loads still refuse what they refuse.
+func TestCheckBounded(t *testing.T) {
+	tpl := strings.Repeat("<Nope>", 20000)
+	data := []byte(`{"w": {"mountpoint": "/p", "root": "", "folder_path": {"shot": "` + tpl + `"}, "file_name": {"shot": "<Shot>"}},
+	  "x": {"mountpoint": "relative", "root": "", "folder_path": {}, "file_name": {}}}`)
+	issues := Check(data)
+	require.Len(t, issues, MaxIssues+2)
+	assert.Equal(t, "x.mountpoint", issues[MaxIssues].Where(), "the first refused issue is kept")
+	assert.Equal(t, "19000 more problems, not listed: 1000 are at most", issues[MaxIssues+1].Problem)
+	_, err := ParseLenient(data)
+	assert.ErrorContains(t, err, "x.mountpoint")
+	tr, err := ParseLenient([]byte(`{"w": {"mountpoint": "/p", "root": "", "folder_path": {"shot": "` + tpl + `"}, "file_name": {"shot": "<Shot>"}}}`))
+	require.NoError(t, err)
+	assert.Len(t, tr.Warnings, MaxIssues)
+	assert.Len(t, tr.Problems, 1, "one broken template")
+
+	// So does a template of 262,144 unknown tokens.
+	big := []byte(`{"w": {"mountpoint": "/p", "root": "", "folder_path": {"shot": "` + strings.Repeat("<Nope>", 1<<18) + `"}, "file_name": {"shot": "<Shot>"}}}`)
+	issues = Check(big)
+	require.Len(t, issues, MaxIssues+1)
+	assert.Equal(t, 1, issues[1].Line)
+	assert.Equal(t, 71, issues[1].Column)
 }

@@ -438,6 +438,12 @@ type loader struct {
 	values map[string]int // JSON pointer of each value: its byte offset
 	names  map[string]int // JSON pointer of each member: its name's offset
 	issues []Issue
+	// refused and strictRefused say whether issues holds one a lenient,
+	// or a strict, load refuses; dropped counts the issues past MaxIssues.
+	refused, strictRefused bool
+	dropped                int
+	newlines               []int        // offsets of the text's line ends, once needed
+	plain                  map[int]bool // strings without escapes, by offset
 }
 
 // load reads a tree as a lenient load keeps it, and lists its problems.
@@ -472,6 +478,10 @@ func load(data []byte, positions bool) (*Tree, []Issue, error) {
 		}
 		return a.Column - b.Column
 	})
+	if l.dropped > 0 {
+		l.issues = append(l.issues, Issue{Problem: fmt.Sprintf("%d more problems, not listed: %d are at most", l.dropped, MaxIssues),
+			Effect: Noted, Action: "fix those listed and check again"})
+	}
 	for _, i := range l.issues {
 		if i.Effect == Kept || i.Effect == Repaired || i.Effect == Ignored {
 			l.t.Warnings = append(l.t.Warnings, i)
@@ -517,8 +527,13 @@ func pointer(keys ...string) string {
 }
 
 // place sets the line and column of an issue: the value at keys, or the
-// member's name when name is set; within a template's text, the token.
-func (l *loader) place(i *Issue, name bool, keys ...string) {
+// member's name when name is set.
+func (l *loader) place(i *Issue, name bool, keys ...string) { l.placeAt(i, name, -1, keys...) }
+
+// placeAt is place, at byte at of a template's text when at is 0 or more
+// and the template's JSON string holds no escape (its bytes are then the
+// template's).
+func (l *loader) placeAt(i *Issue, name bool, at int, keys ...string) {
 	if l.data == nil {
 		return
 	}
@@ -534,23 +549,64 @@ func (l *loader) place(i *Issue, name bool, keys ...string) {
 	if !ok {
 		return
 	}
-	if i.Token != "" && !name && off < len(l.data) && l.data[off] == '"' {
-		// Point at the token when the string holds no escape, so that
-		// its bytes are the template's.
-		if end := bytes.IndexByte(l.data[off+1:], '"'); end >= 0 {
-			raw := l.data[off+1 : off+1+end]
-			if !bytes.ContainsRune(raw, '\\') {
-				if at := bytes.Index(raw, []byte(i.Token)); at >= 0 {
-					off += 1 + at
-				}
+	if at >= 0 && !name && l.plainString(off) {
+		off += 1 + at
+	}
+	if l.newlines == nil {
+		l.newlines = []int{}
+		for n, b := range l.data {
+			if b == '\n' {
+				l.newlines = append(l.newlines, n)
 			}
 		}
 	}
-	line := 1 + bytes.Count(l.data[:off], []byte("\n"))
-	i.Line, i.Column = line, off-bytes.LastIndexByte(l.data[:off], '\n')
+	before, _ := slices.BinarySearch(l.newlines, off)
+	lineStart := 0
+	if before > 0 {
+		lineStart = l.newlines[before-1] + 1
+	}
+	i.Line, i.Column = before+1, off-lineStart+1
 }
 
-func (l *loader) note(i Issue) { l.issues = append(l.issues, i) }
+// plainString reports whether the JSON string at off holds no escape,
+// remembering the answer for the string's next tokens.
+func (l *loader) plainString(off int) bool {
+	if plain, ok := l.plain[off]; ok {
+		return plain
+	}
+	plain := false
+	if off < len(l.data) && l.data[off] == '"' {
+		end := bytes.IndexAny(l.data[off+1:], `"\\`)
+		plain = end >= 0 && l.data[off+1+end] == '"'
+	}
+	if l.plain == nil {
+		l.plain = map[int]bool{}
+	}
+	l.plain[off] = plain
+	return plain
+}
+
+// MaxIssues is the most problems Check lists and Tree.Warnings holds:
+// past it, one last issue says how many more there were. A hostile tree
+// of millions of unknown tokens thus costs no more than a real one.
+const MaxIssues = 1000
+
+// note adds an issue. Past MaxIssues it is only counted, unless it is
+// the first a lenient or a strict load refuses the tree for, which is
+// kept so that loads still refuse the tree.
+func (l *loader) wants(e Effect) bool {
+	return len(l.issues) < MaxIssues || e == Refused && !l.refused || e != Noted && !l.strictRefused
+}
+
+func (l *loader) note(i Issue) {
+	if !l.wants(i.Effect) {
+		l.dropped++
+		return
+	}
+	l.refused = l.refused || i.Effect == Refused
+	l.strictRefused = l.strictRefused || i.Effect != Noted
+	l.issues = append(l.issues, i)
+}
 
 // refuse notes a problem no load accepts, with the Where and Problem of
 // the error a load returns.
@@ -686,7 +742,8 @@ func (l *loader) section(obj map[string]any, mode, key string) (Section, bool) {
 			}
 			continue
 		}
-		tpl, tokens, err := parseTemplate(text, key == "folder_path")
+		tpl, tokens, more, err := parseTemplate(text, key == "folder_path")
+		l.dropped += more
 		if err != nil {
 			l.place(&at, false, mode, key, k)
 			l.refuse(at, where+"."+k, err.Error())
@@ -694,21 +751,29 @@ func (l *loader) section(obj map[string]any, mode, key string) (Section, bool) {
 			continue
 		}
 		for _, tp := range tokens {
+			if errors.Is(tp.err, errUnknownToken) && tpl.err == nil {
+				tpl.err = &TreeError{Where: where + "." + k, Problem: tp.err.Error()}
+				l.t.Problems = append(l.t.Problems, tpl.err)
+			}
+			effect := Repaired
+			if errors.Is(tp.err, errUnknownToken) {
+				effect = Kept
+			}
+			if !l.wants(effect) {
+				l.dropped++ // before the cost of a hint and a place
+				continue
+			}
 			i := at
 			i.Token = "<" + tp.raw + ">"
 			i.err = &TreeError{Where: where + "." + k, Problem: tp.err.Error()}
-			if errors.Is(tp.err, errUnknownToken) {
+			if effect == Kept {
 				i.Problem = "unknown token" + tokenHint(tp.raw)
 				i.Effect, i.Action = Kept, "kept: rendering this template fails, as in Zou"
-				if tpl.err == nil {
-					tpl.err = i.err
-					l.t.Problems = append(l.t.Problems, i.err)
-				}
 			} else {
 				i.Problem = tp.err.Error()
 				i.Effect, i.Action = Repaired, "read as <"+tp.ref.display()+">, as Zou does"
 			}
-			l.place(&i, false, mode, key, k)
+			l.placeAt(&i, false, tp.at, mode, key, k)
 			l.note(i)
 		}
 		s.Templates[Kind(k)] = tpl
@@ -804,6 +869,9 @@ func (r *tokenRef) display() string {
 func tokenHint(raw string) string {
 	typ, rest, dotted := strings.Cut(raw, ".")
 	best, bestD := Token(""), 3
+	if len(typ) > 32 {
+		return ": want one of " + tokenList() // no token is this long
+	}
 	for _, t := range Tokens {
 		if d := editDistance(strings.ToLower(typ), strings.ToLower(string(t))); d < bestD {
 			best, bestD = t, d
@@ -855,6 +923,7 @@ var (
 
 // tokenProblem is a token of a template that a strict load refuses.
 type tokenProblem struct {
+	at  int // the byte of its < in the template
 	raw string
 	ref *tokenRef
 	err error // errUnknownToken or errUnknownField
@@ -862,15 +931,15 @@ type tokenProblem struct {
 
 // parseTemplate splits a template into literals and tokens, as Zou finds
 // them (<[\w.]*>), and refuses what would make unsafe paths. It returns
-// every token a strict load refuses, in order; the error is for a
-// template no load accepts.
-func parseTemplate(text string, folder bool) (*Template, []tokenProblem, error) {
-	tpl := &Template{Text: text, parsed: true}
+// the tokens a strict load refuses, in order, MaxIssues at most, and how
+// many more there were; the error is for a template no load accepts.
+func parseTemplate(text string, folder bool) (tpl *Template, problems []tokenProblem, more int, err error) {
+	tpl = &Template{Text: text, parsed: true}
 	if strings.TrimSpace(text) == "" {
-		return tpl, nil, errors.New("empty template")
+		return tpl, nil, 0, errors.New("empty template")
 	}
 	var lit strings.Builder
-	var problems []tokenProblem
+	var hasUnknown bool
 	for i := 0; i < len(text); {
 		if text[i] == '<' {
 			j := i + 1
@@ -884,7 +953,15 @@ func parseTemplate(text string, folder bool) (*Template, []tokenProblem, error) 
 			if j < len(text) && text[j] == '>' {
 				ref, err := parseToken(text[i+1 : j])
 				if err != nil {
-					problems = append(problems, tokenProblem{raw: ref.raw, ref: ref, err: err})
+					// At most MaxIssues are listed: past them, only the
+					// first unknown token is kept, for Tree.Problems.
+					unknown := errors.Is(err, errUnknownToken)
+					if len(problems) < MaxIssues || unknown && !hasUnknown {
+						problems = append(problems, tokenProblem{at: i, raw: ref.raw, ref: ref, err: err})
+					} else {
+						more++
+					}
+					hasUnknown = hasUnknown || unknown
 				}
 				if lit.Len() > 0 {
 					tpl.parts = append(tpl.parts, part{literal: lit.String()})
@@ -894,10 +971,10 @@ func parseTemplate(text string, folder bool) (*Template, []tokenProblem, error) 
 				i = j + 1
 				continue
 			}
-			return tpl, nil, fmt.Errorf("%q at byte %d is not a token: want <Token> or <Token.field> (a < or > alone is not allowed in a path)", text[i:min(len(text), i+12)], i)
+			return tpl, nil, 0, fmt.Errorf("%q at byte %d is not a token: want <Token> or <Token.field> (a < or > alone is not allowed in a path)", text[i:min(len(text), i+12)], i)
 		}
 		if text[i] == '>' {
-			return tpl, nil, fmt.Errorf("stray > at byte %d (a < or > alone is not allowed in a path)", i)
+			return tpl, nil, 0, fmt.Errorf("stray > at byte %d (a < or > alone is not allowed in a path)", i)
 		}
 		lit.WriteByte(text[i])
 		i++
@@ -906,21 +983,21 @@ func parseTemplate(text string, folder bool) (*Template, []tokenProblem, error) 
 		tpl.parts = append(tpl.parts, part{literal: lit.String()})
 	}
 	if bad := badPathText(text); bad != "" {
-		return tpl, nil, errors.New(bad)
+		return tpl, nil, 0, errors.New(bad)
 	}
 	if folder {
 		for _, seg := range strings.Split(text, "/") {
 			switch seg {
 			case "":
-				return tpl, nil, fmt.Errorf("empty folder name in %q: want no leading, trailing or double /", text)
+				return tpl, nil, 0, fmt.Errorf("empty folder name in %q: want no leading, trailing or double /", text)
 			case ".", "..":
-				return tpl, nil, fmt.Errorf("folder %q in %q: want no . or .. folders", seg, text)
+				return tpl, nil, 0, fmt.Errorf("folder %q in %q: want no . or .. folders", seg, text)
 			}
 		}
 	} else if strings.ContainsAny(text, `/\`) {
-		return tpl, nil, fmt.Errorf("a file name template cannot hold / or \\: %q", text)
+		return tpl, nil, 0, fmt.Errorf("a file name template cannot hold / or \\: %q", text)
 	}
-	return tpl, problems, nil
+	return tpl, problems, more, nil
 }
 
 // badPathText says what makes s unusable in a path, or "".
