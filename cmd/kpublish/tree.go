@@ -77,7 +77,8 @@ func newTreeCmd() *cobra.Command {
 		Use:   "tree",
 		Short: "Check a file tree, or export a project's tree from Kitsu",
 		Long:  treeHelp,
-		Args:  cobra.NoArgs,
+		Args:  cobra.NoArgs, // an unknown subcommand is a usage error
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newTreeCheckCmd(), newTreeGetCmd())
 	return cmd

@@ -284,6 +284,12 @@ func TestTreeCheck(t *testing.T) {
 	_, errOut, code = kp(t, nil, "tree", "check")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "accepts 1 arg")
+	_, errOut, code = kp(t, nil, "tree", "frob")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, `unknown command "frob" for "kpublish tree"`)
+	out, _, code = kp(t, nil, "tree")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "kpublish tree get --project")
 }
 
 // TestTreeFileLenient: --tree FILE warns of each token it repaired or
