@@ -221,4 +221,8 @@ func TestCheckBounded(t *testing.T) {
 	require.Len(t, issues, MaxIssues+1)
 	assert.Equal(t, 1, issues[1].Line)
 	assert.Equal(t, 71, issues[1].Column)
+
+	// Deep values are refused whole, placed where they start.
+	deep := `{"w": {"mountpoint": "/p", "root": "", "folder_path": {"shot": ` + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + `}, "file_name": {"shot": "<Shot>"}}}`
+	assert.Equal(t, []brief{{"w.folder_path.shot", "", Refused, 1, 64}}, briefs(Check([]byte(deep))))
 }

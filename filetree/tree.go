@@ -490,8 +490,9 @@ func load(data []byte, positions bool) (*Tree, []Issue, error) {
 	return l.t, l.issues, nil
 }
 
-// jsonPositions maps the JSON pointer of every value and member name of
-// valid JSON to its byte offset.
+// jsonPositions maps the JSON pointer of each value and member name of
+// valid JSON, three levels deep at most (a mode, its keys, a section's
+// members), to its byte offset.
 func jsonPositions(data []byte) (values, names map[string]int) {
 	values, names = map[string]int{}, map[string]int{}
 	dec := jsontext.NewDecoder(bytes.NewReader(data))
@@ -504,7 +505,17 @@ func jsonPositions(data []byte) (values, names map[string]int) {
 		for start < len(data) && strings.IndexByte(" \t\r\n,:", data[start]) >= 0 {
 			start++
 		}
-		if k := tok.Kind(); k == '}' || k == ']' {
+		k := tok.Kind()
+		if k == '}' || k == ']' {
+			continue
+		}
+		// Only modes, their keys and section members are placed: deeper
+		// values are refused whole, and their pointers could be long.
+		depth := dec.StackDepth()
+		if k == '{' || k == '[' {
+			depth--
+		}
+		if depth > 3 {
 			continue
 		}
 		p := string(dec.StackPointer())
