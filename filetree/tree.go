@@ -367,9 +367,11 @@ func Check(data []byte) []Issue {
 	_, issues, err := load(data, true)
 	if err != nil {
 		var te *TreeError
-		errors.As(err, &te)
+		if !errors.As(err, &te) {
+			te = &TreeError{Where: "file", Problem: err.Error()}
+		}
 		i := Issue{Problem: te.Problem, Effect: Refused, Action: "the tree cannot be read", err: te}
-		i.Line, i.Column = lineColumn(data, te.Where)
+		i.Line, i.Column = lineColumn(te.Where)
 		return []Issue{i}
 	}
 	return issues
@@ -387,7 +389,7 @@ func CheckFile(path string) ([]Issue, error) {
 
 // lineColumn reads back the line and column of a Where written by
 // position.
-func lineColumn(data []byte, where string) (int, int) {
+func lineColumn(where string) (int, int) {
 	var line, col int
 	if _, err := fmt.Sscanf(where, "line %d, column %d", &line, &col); err == nil {
 		return line, col
