@@ -35,7 +35,8 @@ func (t *Tree) Clone() *Tree {
 	if t == nil {
 		return nil
 	}
-	c := &Tree{Modes: make(map[string]*Mode, len(t.Modes)), Problems: append([]error(nil), t.Problems...)}
+	c := &Tree{Modes: make(map[string]*Mode, len(t.Modes)), Problems: append([]error(nil), t.Problems...),
+		Warnings: append([]Issue(nil), t.Warnings...)}
 	for name, m := range t.Modes {
 		if m == nil {
 			c.Modes[name] = nil

@@ -64,6 +64,34 @@
 //     the next revision first (kitsutree's contexts do when given
 //     revision 0).
 //
+// # Strict and lenient loading
+//
+// Parse and LoadFile load a tree strictly: every token, field and key
+// must be one filetree knows. ParseLenient, LoadFileLenient and FromMap
+// (which kitsutree uses for a project's tree) read it as Zou reads
+// templates, so that a tree exported from Kitsu gives Zou's paths:
+//   - an unknown token (Zou's own default.json has <OuputType> in
+//     output.file_name.sequence) keeps its template, whose render fails,
+//     as Zou's route does (400, "Unknown data type"); every other
+//     template renders;
+//   - an unknown field reads the name (<Project.nope> as <Project>), a
+//     third part is dropped (<Shot.id.x> as <Shot.id>), as in Zou;
+//   - a key Zou never reads (an unknown entity kind, an unknown key in a
+//     mode) is skipped.
+//
+// Tree.Warnings lists each with its place (Issue: mode, section, kind,
+// token, line and column); a strict load refuses the tree for the first.
+// Lenient never means accepting a hostile file: malformed JSON, the file
+// rules below, a missing mountpoint, root or section, and every unsafe
+// template, mountpoint and root of the list above are refused by both.
+//
+// Check and CheckFile list every problem of a tree's text, not only the
+// first, each with its Effect: refused (by every load), kept, repaired
+// or ignored (by a lenient load; refused by a strict one), or noted (a
+// template that can never render whatever the values, such as
+// <Project.short_name> or <AssetType> in a shot template, a kind with a
+// folder template and no file name template, an unknown style).
+//
 // Parse never guesses: a path that matches several templates, or splits
 // several ways (adjacent tokens in a file name whose values hold
 // underscores), is an *AmbiguousError listing every reading, 64 at most
@@ -96,6 +124,9 @@
 //     is read); their JSON is read strictly: a duplicate key at any
 //     depth, data after the object, invalid UTF-8 or a lone UTF-16
 //     surrogate (\ud800) is an error with its line and column.
+//   - Check and lenient loads list MaxIssues (1,000) problems at most,
+//     then say how many more there were; the first a load refuses the
+//     tree for is always kept.
 //   - Default returns a new copy on each call, and every method of a nil
 //     *Tree or of a hand-built one with nil or missing parts returns an
 //     error.

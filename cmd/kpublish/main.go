@@ -220,6 +220,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(flagErr)
 	root.AddCommand(newPathCmd(), newParseCmd(), newVersionCmd())
+	addTreeCommands(root)
 	return root
 }
 

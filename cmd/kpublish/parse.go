@@ -52,7 +52,7 @@ func newParseCmd() *cobra.Command {
 				}
 			}
 			if treeSpec != "" || tree == nil {
-				if tree, _, err = loadTree(treeSpec); err != nil {
+				if tree, _, err = loadTree(cmd, treeSpec); err != nil {
 					return err
 				}
 			}

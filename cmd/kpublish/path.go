@@ -230,7 +230,7 @@ func runPath(cmd *cobra.Command, f *pathFlags, what string) error {
 	if online {
 		tree, ctx, treeName, err = onlineContext(cmd, f, purpose, rev)
 	} else {
-		tree, treeName, err = loadTree(f.tree)
+		tree, treeName, err = loadTree(cmd, f.tree)
 		if err == nil {
 			ctx, err = offlineContext(f, purpose, rev, emptyInstance)
 		}
@@ -277,14 +277,23 @@ func runPath(cmd *cobra.Command, f *pathFlags, what string) error {
 	return nil
 }
 
-func loadTree(spec string) (*filetree.Tree, string, error) {
+// loadTree loads --tree: the default tree, or a file read as Zou reads
+// templates, printing on stderr a warning for each token it repaired or
+// kept and each key it ignored; with --strict, a file with any of them
+// is refused (exit 3).
+func loadTree(cmd *cobra.Command, spec string) (*filetree.Tree, string, error) {
 	if spec == "" || spec == "default" {
 		return filetree.Default(), "default", nil
 	}
-	t, err := filetree.LoadFile(spec)
+	load := filetree.LoadFileLenient
+	if strict, _ := cmd.Flags().GetBool("strict"); strict {
+		load = filetree.LoadFile
+	}
+	t, err := load(spec)
 	if err != nil {
 		return nil, "", inputErr(err)
 	}
+	printWarnings(cmd.ErrOrStderr(), spec, t.Warnings)
 	return t, spec, nil
 }
 
@@ -522,7 +531,7 @@ func onlineContext(cmd *cobra.Command, f *pathFlags, purpose filetree.Purpose, r
 	var given *filetree.Tree
 	treeName := "kitsu"
 	if f.tree != "" {
-		if given, treeName, err = loadTree(f.tree); err != nil {
+		if given, treeName, err = loadTree(cmd, f.tree); err != nil {
 			return nil, nil, "", err
 		}
 	}
