@@ -3,6 +3,8 @@
 //
 //	kpublish path working|output ...   render a path from the file tree
 //	kpublish parse PATH                 read a path back into its values
+//	kpublish tree check FILE            list every problem of a tree file
+//	kpublish tree get --project P       export a project's tree from Kitsu
 //	kpublish version                    print the version
 //
 // Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error.
