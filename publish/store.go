@@ -163,7 +163,11 @@ func (s *Store) target(p string, folder bool) (string, error) {
 			return fail(err.Error())
 		}
 	}
-	if err := s.checkLinks(p, abs); err != nil {
+	dir := filepath.Dir(abs)
+	if folder {
+		dir = abs
+	}
+	if err := s.checkLinks(p, dir); err != nil {
 		return "", err
 	}
 	return abs, nil
@@ -178,17 +182,14 @@ func osForm(goos, rel string) string {
 	return "/" + rel
 }
 
-// checkLinks refuses, on the real disk, a path whose nearest existing
-// folder resolves (through symbolic links) outside the root. The final
-// name is not followed: it is never written through (exclusive creates
-// and no-replace moves fail on any existing name, links included).
-func (s *Store) checkLinks(p, abs string) error {
+// checkLinks refuses, on the real disk, a path p whose folder dir (or
+// its nearest existing ancestor) resolves through symbolic links outside
+// the root. A file's final name is not followed: it is never written
+// through (exclusive creates and no-replace moves fail on any existing
+// name, links included).
+func (s *Store) checkLinks(p, dir string) error {
 	if !s.real {
 		return nil
-	}
-	dir := filepath.Dir(abs)
-	if abs == s.root {
-		dir = abs
 	}
 	for {
 		resolved, err := filepath.EvalSymlinks(dir)
@@ -215,7 +216,7 @@ func (s *Store) mkParent(p, abs string) error {
 	if err := s.fs.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return fmt.Errorf("publish: creating the folder of %q: %w", p, err)
 	}
-	return s.checkLinks(p, abs)
+	return s.checkLinks(p, filepath.Dir(abs))
 }
 
 // createExcl creates name only if nothing of that name exists.
