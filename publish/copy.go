@@ -118,26 +118,9 @@ func (s *Store) CopyNoReplace(ctx context.Context, src, dst string, opts *CopyOp
 	}
 
 	h := newHasher()
-	buf := make([]byte, copyBuffer)
-	var n int64
-	for {
-		if err := ctx.Err(); err != nil {
-			return fail("cancelled", err)
-		}
-		k, rerr := in.Read(buf)
-		if k > 0 {
-			h.Write(buf[:k])
-			if _, err := out.Write(buf[:k]); err != nil {
-				return fail("writing "+tmp, err)
-			}
-			n += int64(k)
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return fail("reading", rerr)
-		}
+	n, cerr := copyHashing(ctx, out, in, h)
+	if cerr != nil {
+		return fail(cerr.what, cerr.err)
 	}
 	sum := h.sum(n)
 	if n != size {
@@ -270,4 +253,83 @@ func syncDir(dir string) error {
 		return err
 	}
 	return nil
+}
+
+// copyError is a failed copy step: "reading", "writing <temp>",
+// "cancelled".
+type copyError struct {
+	what string
+	err  error
+}
+
+// copyHashing copies in to out and hashes what it reads, reading the
+// next buffer (in a goroutine) while the last one is written, so that
+// reads, hashing and writes overlap.
+func copyHashing(ctx context.Context, out io.Writer, in io.Reader, h hasher) (int64, *copyError) {
+	type chunk struct {
+		buf []byte
+		n   int
+		err error
+	}
+	const depth = 3
+	free := make(chan []byte, depth)
+	full := make(chan chunk, depth)
+	for range depth {
+		free <- make([]byte, copyBuffer)
+	}
+	stop := make(chan struct{})
+	go func() {
+		defer close(full)
+		for {
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-stop:
+				return
+			}
+			k, err := io.ReadFull(in, buf)
+			if err == io.ErrUnexpectedEOF {
+				err = io.EOF
+			}
+			if k > 0 {
+				h.Write(buf[:k])
+			}
+			full <- chunk{buf, k, err}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		for range full { // let the reader finish before in is closed
+		}
+	}()
+	var n int64
+	for c := range full {
+		if err := ctx.Err(); err != nil {
+			return n, &copyError{"cancelled", err}
+		}
+		if c.n > 0 {
+			if _, err := out.Write(c.buf[:c.n]); err != nil {
+				return n, &copyError{"writing " + nameOf(out), err}
+			}
+			n += int64(c.n)
+		}
+		if c.err == io.EOF {
+			return n, nil
+		}
+		if c.err != nil {
+			return n, &copyError{"reading", c.err}
+		}
+		free <- c.buf
+	}
+	return n, nil
+}
+
+func nameOf(w io.Writer) string {
+	if f, ok := w.(interface{ Name() string }); ok {
+		return f.Name()
+	}
+	return "the copy"
 }
