@@ -226,6 +226,14 @@ type StaleClaim struct {
 	token string // "" for an unreadable file
 }
 
+// String describes the stale claim without its token.
+func (sc StaleClaim) String() string {
+	return fmt.Sprintf("stale claim %q of %q by %s pid %d on %s: %s", sc.Path, sc.Info.Target, sc.Info.User, sc.Info.PID, sc.Info.Host, sc.Reason)
+}
+
+// GoString is String, so %#v does not print the token either.
+func (sc StaleClaim) GoString() string { return sc.String() }
+
 // StaleClaims lists the claim files under dir (a folder under the root,
 // or the root) that are stale: older than timeout (by their time, or by
 // their modification time when they cannot be read), or made on this
@@ -312,4 +320,43 @@ func (s *Store) ReleaseStale(dir string, timeout time.Duration) ([]StaleClaim, e
 		released = append(released, sc)
 	}
 	return released, errors.Join(errs...)
+}
+
+// SweepTemps removes the temporary files (TempInfix) under dir (a folder
+// under the root, or the root) last written more than olderThan ago:
+// the leftovers of copies whose process died. It returns the files it
+// removed. olderThan must be positive; choose it well above the longest
+// copy, since a running copy's temporary file looks the same.
+func (s *Store) SweepTemps(dir string, olderThan time.Duration) ([]string, error) {
+	if olderThan <= 0 {
+		return nil, fmt.Errorf("publish: SweepTemps: age %v: want a positive duration", olderThan)
+	}
+	abs, err := s.target(dir, true)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var removed []string
+	var errs []error
+	err = afero.Walk(s.fs, abs, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if !fi.Mode().IsRegular() || !IsTempFile(p) || now.Sub(fi.ModTime()) <= olderThan {
+			return nil
+		}
+		if err := s.fs.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("publish: removing temporary file %q: %w", p, err))
+			return nil
+		}
+		removed = append(removed, p)
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, fmt.Errorf("publish: SweepTemps under %q: %w", dir, err))
+	}
+	return removed, errors.Join(errs...)
 }

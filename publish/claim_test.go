@@ -282,3 +282,43 @@ func TestStaleClaimsByAge(t *testing.T) {
 }
 
 var _ = context.Background
+
+func TestSweepTemps(t *testing.T) {
+	for _, f := range fixtures(t) {
+		t.Run(f.name, func(t *testing.T) {
+			now := time.Now()
+			s, err := NewStore(f.fs, f.root, &StoreOptions{Now: func() time.Time { return now }})
+			require.NoError(t, err)
+			old := filepath.Join(f.root, "a", ".x_v001.ma"+TempInfix+"0123456789abcdef")
+			recent := filepath.Join(f.root, "b", ".y_v001.ma"+TempInfix+"fedcba9876543210")
+			published := filepath.Join(f.root, "a", "x_v002.ma")
+			for _, p := range []string{old, recent, published} {
+				write(t, f.fs, p, "x")
+			}
+			require.NoError(t, f.fs.Chtimes(old, now.Add(-48*time.Hour), now.Add(-48*time.Hour)))
+			require.NoError(t, f.fs.Chtimes(published, now.Add(-48*time.Hour), now.Add(-48*time.Hour)))
+			removed, err := s.SweepTemps(f.root, 24*time.Hour)
+			require.NoError(t, err)
+			require.Equal(t, []string{old}, removed)
+			require.Equal(t, []string{"a", "a/x_v002.ma", "b", "b/" + filepath.Base(recent)}, files(t, f.fs, f.root))
+			_, err = s.SweepTemps(f.root, 0)
+			require.ErrorContains(t, err, "want a positive duration")
+		})
+	}
+}
+
+func TestStaleClaimHidesToken(t *testing.T) {
+	f := fixtures(t)[1]
+	now := time.Now()
+	s, err := NewStore(f.fs, f.root, &StoreOptions{Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	c, err := s.Claim(filepath.Join(f.root, "x_v001.ma"))
+	require.NoError(t, err)
+	now = now.Add(2 * time.Hour)
+	stale, err := s.StaleClaims(f.root, time.Hour)
+	require.NoError(t, err)
+	require.Len(t, stale, 1)
+	printed := fmt.Sprintf("%v %+v %#v %s", stale, stale[0], stale[0], stale)
+	require.NotContains(t, printed, c.token)
+	require.Contains(t, printed, "over the timeout 1h0m0s")
+}

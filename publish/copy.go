@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // copyBuffer is the size of a copy's reads and writes.
@@ -242,8 +243,12 @@ func createNoReplace(tmp, dst string, perm os.FileMode) (err error) {
 	return nil
 }
 
-// syncDir flushes a folder's entries to disk.
+// syncDir flushes a folder's entries to disk. Windows cannot sync a
+// folder (its moves are durable once done).
 func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
