@@ -1,5 +1,32 @@
-// Package publish will handle revisions and the publishing of working and
-// output files: atomic copies, checksums, image sequences, and safety when
-// many farm nodes publish at once. It is built by a later issue; nothing
-// is exported yet.
+// Package publish puts files where they belong without ever losing or
+// replacing one, even when many farm nodes publish into the same folder
+// at once. This is its storage core; joining it with Kitsu and the file
+// tree comes later.
+//
+// Everything goes through a Store: a folder of an afero.Fs (the real
+// disk, or memory in tests) that every target must lie under. A path is
+// refused before anything is written when it leaves the root ("..", an
+// absolute path elsewhere, a symbolic link out of it on the real disk),
+// holds a NUL or control character, or, when the store targets an OS,
+// holds a name that OS cannot (filetree.CheckPath).
+//
+// A publish is claim, then copy, then release:
+//
+//   - Claim creates the target's claim file, a hidden
+//     ".<name>.kpublish-claim" beside it, exclusively (O_CREAT|O_EXCL):
+//     one claimer wins, the others get ErrClaimed with the holder's
+//     host, pid, user and time. ClaimNext walks revisions upwards and
+//     returns the first one it could claim, so concurrent publishers get
+//     distinct revisions. A published target is never claimable.
+//     StaleClaims and ReleaseStale find and remove claims older than a
+//     timeout or left by a dead process of this host.
+//   - CopyNoReplace copies into a hidden ".<name>.kpublish-tmp-<hex>"
+//     file beside the target, hashing as it goes (XXH3-128), syncs and
+//     checks it, then moves it into place with a no-replace primitive:
+//     an existing target is never replaced (ErrExists), and a failure
+//     leaves neither a partial target nor the temporary file.
+//
+// CheckLimits checks a record's values against Zou's columns before
+// anything is written; DiskRevisions and NextRevision find the revisions
+// already on disk and the next one to publish.
 package publish
