@@ -1,0 +1,54 @@
+"""The module's integration run: python3 python_publish.py TASK_ID OUT.json
+
+With the real kpublish (KPUBLISH_BIN) and a dev server (KITSU_*): claim a
+path, save there, register, register again (a no-op), copy a file saved
+elsewhere into the next revision, ask for the revisions; every answer goes
+to OUT.json for the Go test to check against Kitsu.
+"""
+
+import json
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import kpublish  # noqa: E402
+
+task_id, out = sys.argv[1], sys.argv[2]
+got = {}
+
+target = kpublish.print_path(task_id, "Blender")
+assert target["path"].endswith(".blend"), target
+assert target["revision"] == 1, target
+assert kpublish.is_claimed(target["path"]), target
+assert kpublish.claim_file(target["path"]) == target["claim"], target
+got["print_path"] = target
+
+# A second caller gets the next revision while the first holds its claim.
+second = kpublish.print_path(task_id, "Blender", dry_run=True)
+got["print_path_dry_run"] = second
+
+with open(target["path"], "wb") as f:
+    f.write(b"revision one\n" * 100)
+got["register"] = kpublish.register(target["path"], comment="from python")
+assert not kpublish.is_claimed(target["path"]), "the claim is still there"
+got["register_again"] = kpublish.register(target["path"], comment="from python")
+
+src = os.path.join(tempfile.mkdtemp(), "saved elsewhere.blend")
+with open(src, "wb") as f:
+    f.write(b"revision two\n" * 200)
+got["copy"] = kpublish.copy_and_register(src, task_id, "Blender", comment="copied")
+got["revisions"] = kpublish.revisions(task_id)
+
+# Kitsu's refusals arrive as their exceptions.
+try:
+    kpublish.print_path("00000000-0000-0000-0000-000000000000", "Blender")
+except kpublish.KpublishError as e:
+    got["unknown_task"] = {"class": type(e).__name__, "code": e.code, "stderr": e.stderr}
+try:
+    kpublish.print_path(task_id, "Blender", revision=1)
+except kpublish.KpublishError as e:
+    got["taken_revision"] = {"class": type(e).__name__, "code": e.code, "stderr": e.stderr}
+
+with open(out, "w") as f:
+    json.dump(got, f, indent=1)
