@@ -156,7 +156,7 @@ for dcc, (hook, plain_save) in hooks.items():
 
     # A plain save elsewhere registers nothing (and raises nothing).
     plain_save(os.path.join(elsewhere, dcc + ".scene"))
-    r["revisions"] = kpublish.revisions(task_id)
+    r["revisions"] = kpublish.revisions(task_id, software=hook.SOFTWARE)
     got[dcc] = r
 
 # Task from the scene or environment: Maya's fileInfo, Houdini's $KITSU_TASK_ID.

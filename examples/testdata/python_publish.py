@@ -38,7 +38,7 @@ src = os.path.join(tempfile.mkdtemp(), "saved elsewhere.blend")
 with open(src, "wb") as f:
     f.write(b"revision two\n" * 200)
 got["copy"] = kpublish.copy_and_register(src, task_id, "Blender", comment="copied")
-got["revisions"] = kpublish.revisions(task_id)
+got["revisions"] = kpublish.revisions(task_id, software="Blender")
 
 # Kitsu's refusals arrive as their exceptions.
 try:
