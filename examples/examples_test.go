@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -62,7 +63,8 @@ func python(t *testing.T) string {
 }
 
 // run runs a program with env as its whole environment (plus PATH) and
-// fails the test, showing both outputs, when it exits non-zero.
+// returns its stdout; it fails the test, showing both outputs, when the
+// program exits non-zero.
 func run(t *testing.T, dir string, env []string, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
@@ -73,7 +75,7 @@ func run(t *testing.T, dir string, env []string, name string, args ...string) st
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("%s %s: %v\nstdout:\n%s\nstderr:\n%s", name, strings.Join(args, " "), err, o.String(), e.String())
 	}
-	return o.String() + e.String()
+	return o.String()
 }
 
 // TestPythonModuleUnit runs the module's own tests: a fake binary for
@@ -257,6 +259,14 @@ func TestPythonModule(t *testing.T) {
 			Next         int
 			Disagreement string
 		} `json:"revisions"`
+		LeftClaimed struct {
+			Path, Claim string
+			Revision    int
+		} `json:"left_claimed"`
+		StaleWhileAlive struct {
+			Stale    []map[string]any
+			Released int
+		} `json:"stale_while_alive"`
 		UnknownTask struct {
 			Class string
 			Code  int
@@ -287,6 +297,27 @@ func TestPythonModule(t *testing.T) {
 	assert.Equal(t, 3, got.UnknownTask.Code)
 	assert.Equal(t, "RevisionConflictError", got.TakenRevision.Class, "revision 1 is on disk already (exit 5)")
 	assert.Equal(t, 5, got.TakenRevision.Code)
+
+	// The claim left behind: not stale while its process ran, stale now.
+	assert.Equal(t, 3, got.LeftClaimed.Revision)
+	assert.Empty(t, got.StaleWhileAlive.Stale)
+	assert.FileExists(t, got.LeftClaimed.Claim)
+	release := fmt.Sprintf("import json, sys; sys.path.insert(0, '../python'); import kpublish; "+
+		"print(json.dumps(kpublish.stale(release=True, root=%q)))", filepath.Dir(got.LeftClaimed.Path))
+	var stale struct {
+		Stale []struct {
+			Path, Host, User, Time, Reason string
+			PID                            int
+		}
+		Released int
+	}
+	require.NoError(t, json.Unmarshal([]byte(run(t, "testdata", f.env, py, "-c", release)), &stale))
+	if assert.Len(t, stale.Stale, 1) {
+		assert.Contains(t, []string{got.LeftClaimed.Claim, got.LeftClaimed.Path}, stale.Stale[0].Path)
+		assert.NotZero(t, stale.Stale[0].PID)
+	}
+	assert.Equal(t, 1, stale.Released)
+	assert.NoFileExists(t, got.LeftClaimed.Claim)
 
 	wfs := f.workingFiles(t, task.ID)
 	assert.Len(t, wfs, 2)

@@ -22,6 +22,10 @@ file, else ``kpublish`` on ``PATH``. It reads the server and credentials
 from its environment (``KITSU_HOST``, ``KITSU_TOKEN`` or ``KITSU_USER`` and
 ``KITSU_PASSWORD``, or the cache ``kpublish login`` leaves). Their values
 never appear in an exception's text or its attributes.
+
+The binary runs as a direct child of the calling process (no shell): a
+claim print_path makes is held for its parent, the DCC, and becomes stale
+(stale() lists it) once the DCC is gone, not when kpublish exits.
 """
 
 import json

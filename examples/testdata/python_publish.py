@@ -2,8 +2,9 @@
 
 With the real kpublish (KPUBLISH_BIN) and a dev server (KITSU_*): claim a
 path, save there, register, register again (a no-op), copy a file saved
-elsewhere into the next revision, ask for the revisions; every answer goes
-to OUT.json for the Go test to check against Kitsu.
+elsewhere into the next revision, ask for the revisions, leave a claim
+behind; every answer goes to OUT.json for the Go test to check against
+Kitsu.
 """
 
 import json
@@ -49,6 +50,11 @@ try:
     kpublish.print_path(task_id, "Blender", revision=1)
 except kpublish.KpublishError as e:
     got["taken_revision"] = {"class": type(e).__name__, "code": e.code, "stderr": e.stderr}
+
+# A claim held for this process (the binary's parent) is not stale while
+# it runs; the Go test finds it stale once this process is gone.
+got["left_claimed"] = kpublish.print_path(task_id, "Blender")
+got["stale_while_alive"] = kpublish.stale(root=os.path.dirname(target["path"]))
 
 with open(out, "w") as f:
     json.dump(got, f, indent=1)
