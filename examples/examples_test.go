@@ -63,9 +63,9 @@ func python(t *testing.T) string {
 }
 
 // run runs a program with env as its whole environment (plus PATH) and
-// returns its stdout; it fails the test, showing both outputs, when the
-// program exits non-zero.
-func run(t *testing.T, dir string, env []string, name string, args ...string) string {
+// returns its stdout and stderr; it fails the test, showing both, when
+// the program exits non-zero.
+func run(t *testing.T, dir string, env []string, name string, args ...string) (stdout, stderr string) {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
@@ -75,7 +75,7 @@ func run(t *testing.T, dir string, env []string, name string, args ...string) st
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("%s %s: %v\nstdout:\n%s\nstderr:\n%s", name, strings.Join(args, " "), err, o.String(), e.String())
 	}
-	return o.String()
+	return o.String(), e.String()
 }
 
 // TestPythonModuleUnit runs the module's own tests: a fake binary for
@@ -83,7 +83,7 @@ func run(t *testing.T, dir string, env []string, name string, args ...string) st
 // secrets kept out of exceptions.
 func TestPythonModuleUnit(t *testing.T) {
 	py := python(t)
-	out := run(t, "python", []string{"HOME=" + t.TempDir(), "PYTHONDONTWRITEBYTECODE=1"}, py, "-m", "unittest", "-v", "test_kpublish")
+	_, out := run(t, "python", []string{"HOME=" + t.TempDir(), "PYTHONDONTWRITEBYTECODE=1"}, py, "-m", "unittest", "-v", "test_kpublish")
 	assert.Regexp(t, `test_each_code_has_its_exception \(.*\) \.\.\. ok`, out)
 	assert.Regexp(t, `test_never_in_exceptions \(.*\) \.\.\. ok`, out)
 	assert.Contains(t, out, "\nOK")
@@ -311,7 +311,8 @@ func TestPythonModule(t *testing.T) {
 		}
 		Released int
 	}
-	require.NoError(t, json.Unmarshal([]byte(run(t, "testdata", f.env, py, "-c", release)), &stale))
+	released, _ := run(t, "testdata", f.env, py, "-c", release)
+	require.NoError(t, json.Unmarshal([]byte(released), &stale))
 	if assert.Len(t, stale.Stale, 1) {
 		assert.Contains(t, []string{got.LeftClaimed.Claim, got.LeftClaimed.Path}, stale.Stale[0].Path)
 		assert.NotZero(t, stale.Stale[0].PID)
@@ -415,7 +416,7 @@ func TestBlenderAddon(t *testing.T) {
 	require.NoError(t, err)
 	out := filepath.Join(t.TempDir(), "out.json")
 	env := append(f.env, "BLENDER_USER_SCRIPTS="+scripts, "KPUBLISH_TEST_TASK="+task.ID, "KPUBLISH_TEST_OUT="+out)
-	log := run(t, t.TempDir(), env, blender, "-b", "--factory-startup", "--python-exit-code", "1", "--python", script)
+	log, _ := run(t, t.TempDir(), env, blender, "-b", "--factory-startup", "--python-exit-code", "1", "--python", script)
 	require.Contains(t, log, "kpublish blender test: done", log)
 
 	var got struct {
