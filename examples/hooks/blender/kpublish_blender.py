@@ -111,7 +111,12 @@ class WM_OT_kpublish_publish_working(bpy.types.Operator):
                           "the environment variable KITSU_TASK_ID or the add-on preference")
             self.report({"ERROR"}, last_error)
             return {"CANCELLED"}
-        kp = _kpublish()
+        try:
+            kp = _kpublish()
+        except ImportError as e:
+            last_error = "kpublish.py is not installed (%s): see examples/hooks/README.md" % e
+            self.report({"ERROR"}, last_error)
+            return {"CANCELLED"}
         _use_binary(binary)
         try:
             target = kp.print_path(task_id, software, name=name, timeout=timeout)
@@ -145,7 +150,12 @@ def _on_save_post(*_args):
     if _saving:
         return
     path = bpy.data.filepath
-    kp = _kpublish()
+    try:
+        kp = _kpublish()
+    except ImportError as e:
+        last_error = "kpublish.py is not installed (%s)" % e
+        print("kpublish: %s: saves are not registered" % last_error, file=sys.stderr)
+        return
     if not path or not kp.is_claimed(path):
         return
     _, _, _, binary, timeout = _settings(bpy.context)
