@@ -271,6 +271,10 @@ func TestPythonModule(t *testing.T) {
 			Class string
 			Code  int
 		} `json:"unknown_task"`
+		WrongPassword struct {
+			Class, Stderr string
+			Code          int
+		} `json:"wrong_password"`
 		TakenRevision struct {
 			Class string
 			Code  int
@@ -297,6 +301,10 @@ func TestPythonModule(t *testing.T) {
 	assert.Equal(t, 3, got.UnknownTask.Code)
 	assert.Equal(t, "RevisionConflictError", got.TakenRevision.Class, "revision 1 is on disk already (exit 5)")
 	assert.Equal(t, 5, got.TakenRevision.Code)
+
+	assert.Equal(t, "ServerError", got.WrongPassword.Class, "a refused login is exit 4")
+	assert.Equal(t, 4, got.WrongPassword.Code)
+	assert.True(t, strings.HasPrefix(got.WrongPassword.Stderr, "kpublish: "), got.WrongPassword.Stderr)
 
 	// The claim left behind: not stale while its process ran, stale now.
 	assert.Equal(t, 3, got.LeftClaimed.Revision)

@@ -51,6 +51,19 @@ try:
 except kpublish.KpublishError as e:
     got["taken_revision"] = {"class": type(e).__name__, "code": e.code, "stderr": e.stderr}
 
+# A refused login is a ServerError, and the password shows nowhere.
+password = os.environ["KITSU_PASSWORD"]
+os.environ["KITSU_PASSWORD"] = "wrong-" + password
+try:
+    kpublish.revisions(task_id, software="Blender")
+    raise AssertionError("a wrong password was accepted")
+except kpublish.ServerError as e:
+    text = " ".join([str(e), repr(e), e.stderr, " ".join(e.args_used)])
+    assert password not in text, "the password is in the exception"
+    got["wrong_password"] = {"class": type(e).__name__, "code": e.code, "stderr": e.stderr}
+finally:
+    os.environ["KITSU_PASSWORD"] = password
+
 # A claim held for this process (the binary's parent) is not stale while
 # it runs; the Go test finds it stale once this process is gone.
 got["left_claimed"] = kpublish.print_path(task_id, "Blender")
