@@ -180,7 +180,8 @@ def run(args, timeout=DEFAULT_TIMEOUT, binary=None, env=None):
 
     A non-zero exit raises the exception of its code (UsageError for 2, ...,
     PartlyDoneError for 6; KpublishError for any other), carrying stderr.
-    env replaces the process environment when given.
+    timeout is in seconds (None: no limit); env replaces the process
+    environment when given; binary overrides find_binary().
     """
     args = [os.fspath(a) if hasattr(a, "__fspath__") else str(a) for a in args] + ["--json"]
     secrets = _secrets(env)
@@ -206,12 +207,13 @@ def run(args, timeout=DEFAULT_TIMEOUT, binary=None, env=None):
     err = _redact(proc.stderr.decode("utf-8", "replace").strip(), secrets)
     if proc.returncode != 0:
         cls = _BY_CODE.get(proc.returncode, KpublishError)
-        if proc.returncode < 0:
-            what = "killed by signal %d" % -proc.returncode
+        code = proc.returncode
+        if code < 0:
+            what, code = "killed by signal %d" % -code, None
         else:
-            what = "exit %d" % proc.returncode
+            what = "exit %d" % code
         raise cls("%s: %s: %s" % (" ".join(shown), what, err or "(nothing on stderr)"),
-                  code=proc.returncode, stderr=err, args_used=shown)
+                  code=code, stderr=err, args_used=shown)
     out = proc.stdout.decode("utf-8", "replace")
     try:
         result = json.loads(out)

@@ -156,6 +156,7 @@ class TestExitCodes(FakeBinaryTest):
             kpublish.stale()
         self.assertIs(type(cm.exception), kpublish.KpublishError)
         self.assertIn("killed by signal 9", str(cm.exception))
+        self.assertIsNone(cm.exception.code)
 
 
 class TestBinary(FakeBinaryTest):
