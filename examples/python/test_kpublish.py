@@ -218,6 +218,18 @@ class TestSecrets(FakeBinaryTest):
             kpublish.stale()
         self.assertNotIn(TOKEN, str(cm.exception))
 
+    def test_given_env_and_binary(self):
+        # A caller's own environment: its secrets are the ones redacted.
+        other = "another-secret-token-value"
+        env = {"FAKE_LOG": self.log, "FAKE_CODE": "3", "FAKE_STDERR": "kpublish: bad token {KITSU_TOKEN}",
+               "KITSU_TOKEN": other, "PATH": os.environ.get("PATH", "")}
+        os.environ["KPUBLISH_BIN"] = os.path.join(self.dir.name, "nope")
+        with self.assertRaises(kpublish.InputError) as cm:
+            kpublish.run(["revisions", "working"], binary=self.bin, env=env)
+        self.assertEqual(cm.exception.stderr, "kpublish: bad token ***")
+        self.assertNotIn(other, str(cm.exception))
+        self.assertEqual(self.argv(), ["revisions", "working", "--json"])
+
     def test_timeout_text(self):
         os.environ["FAKE_SLEEP"] = "30"
         with self.assertRaises(kpublish.KpublishTimeoutError) as cm:
