@@ -150,6 +150,11 @@ func newFixture(t *testing.T) *fixture {
 	}}
 }
 
+// environ returns a copy of the scripts' environment, to add to.
+func (f *fixture) environ() []string {
+	return append([]string(nil), f.env...)
+}
+
 // newTask makes a shot of its own and an Animation task on it.
 func (f *fixture) newTask(t *testing.T, shot string) *kitsu.Task {
 	t.Helper()
@@ -192,6 +197,7 @@ func (f *fixture) assertRecord(t *testing.T, wf kitsu.WorkingFile, ok bool, path
 	}
 	fi, err := os.Stat(path)
 	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(path, f.root+string(filepath.Separator)), "%s is not under the tree's mountpoint %s", path, f.root)
 	assert.Equal(t, f.treePath(t, wf.TaskID, sw.ID, rev)+sw.FileExtension, path, "the file is not where the tree puts revision %d", rev)
 	assert.Contains(t, []string{path, strings.TrimSuffix(path, sw.FileExtension)}, wf.Path)
 	assert.Equal(t, fi.Size(), wf.Size, "revision %d", rev)
@@ -363,7 +369,7 @@ func TestHookCommandLines(t *testing.T) {
 	// make the project's records go first.
 	t.Cleanup(func() { kitsutest.RemoveProject(t, f.c, f.project.ID) })
 
-	env := append(f.env, "KPUBLISH_MAYA_SOFTWARE="+softwares["maya"].Name,
+	env := append(f.environ(), "KPUBLISH_MAYA_SOFTWARE="+softwares["maya"].Name,
 		"KPUBLISH_HOUDINI_SOFTWARE="+softwares["houdini"].Name, "KPUBLISH_NUKE_SOFTWARE="+softwares["nuke"].Name)
 	out := filepath.Join(t.TempDir(), "out.json")
 	run(t, "testdata", env, py, "hooks_publish.py", out, tasks["maya"].ID, tasks["houdini"].ID, tasks["nuke"].ID)
@@ -423,7 +429,7 @@ func TestBlenderAddon(t *testing.T) {
 	script, err := filepath.Abs("testdata/blender_publish.py")
 	require.NoError(t, err)
 	out := filepath.Join(t.TempDir(), "out.json")
-	env := append(f.env, "BLENDER_USER_SCRIPTS="+scripts, "KPUBLISH_TEST_TASK="+task.ID, "KPUBLISH_TEST_OUT="+out)
+	env := append(f.environ(), "BLENDER_USER_SCRIPTS="+scripts, "KPUBLISH_TEST_TASK="+task.ID, "KPUBLISH_TEST_OUT="+out)
 	log, _ := run(t, t.TempDir(), env, blender, "-b", "--factory-startup", "--python-exit-code", "1", "--python", script)
 	require.Contains(t, log, "kpublish blender test: done", log)
 
