@@ -67,7 +67,18 @@ type AllTasksForProjectOptions struct {
 	// EpisodeID keeps the tasks of the entities in that episode's
 	// sequences (its shots and scenes) only.
 	EpisodeID string
+	// PageSize is how many tasks each request asks for; 0 means 2,000.
+	PageSize int
+	// Prefetch is how many pages are asked at once; 0 means 4 (see
+	// FetchOptions.Prefetch).
+	Prefetch int
 }
+
+// defaultTaskPageSize is the page size of the project task listings: large
+// enough that Zou's work per request (a count, a sort) is small next to
+// the records it serialises, small enough that several pages share the
+// work of Zou's workers.
+const defaultTaskPageSize = 2000
 
 // AllTasksForTaskTypeOptions are the optional parts of
 // AllTasksForTaskType. The zero value (or nil) lists the tasks of every
@@ -443,59 +454,141 @@ func (s *TaskService) AllDoneTasksForPerson(ctx context.Context, personID string
 }
 
 // projectTasksQuery checks the options of the project task listings and
-// turns them into query parameters.
-func projectTasksQuery(projectID string, opts *AllTasksForProjectOptions) (url.Values, error) {
+// turns them into the query of Zou's generic task route, which pages as
+// asked: the project's tasks with their assignees, and the filters of
+// opts.
+func projectTasksQuery(projectID string, opts *AllTasksForProjectOptions) (*FetchOptions, error) {
 	if err := checkID("project id", projectID); err != nil {
 		return nil, err
 	}
-	query := url.Values{}
-	if opts != nil && opts.TaskTypeID != "" {
+	fetch := &FetchOptions{Params: q("project_id", projectID, "relations", "true"), Limit: defaultTaskPageSize}
+	if opts == nil {
+		return fetch, nil
+	}
+	if opts.TaskTypeID != "" {
 		if err := checkID("task type id", opts.TaskTypeID); err != nil {
 			return nil, err
 		}
-		query.Set("task_type_id", opts.TaskTypeID)
+		fetch.Params.Set("task_type_id", opts.TaskTypeID)
 	}
-	if opts != nil && opts.EpisodeID != "" {
+	if opts.EpisodeID != "" {
 		if err := checkID("episode id", opts.EpisodeID); err != nil {
 			return nil, err
 		}
-		query.Set("episode_id", opts.EpisodeID)
+		fetch.Params.Set("episode_id", opts.EpisodeID)
 	}
-	return query, nil
+	if opts.PageSize < 0 {
+		return nil, invalidArg("page size", opts.PageSize, "0 (2,000) or more")
+	}
+	if opts.Prefetch < 0 {
+		return nil, invalidArg("prefetch", opts.Prefetch, "0 (4) or more")
+	}
+	if opts.PageSize > 0 {
+		fetch.Limit = opts.PageSize
+	}
+	fetch.Prefetch = opts.Prefetch
+	return fetch, nil
 }
 
 // AllTasksForProject returns the tasks of a project, most recently updated
-// first (Zou's order; gazu does not sort them either), with their
-// assignees. The whole list comes in one reply, decoded as it streams in;
-// to walk a large project page by page, use EachTaskForProject.
+// first (Zou's order; gazu does not sort them either; tasks updated at the
+// same time come newest created first, then by id), with their assignees.
 //
-// It calls GET /data/projects/{project_id}/tasks[?task_type_id=][&episode_id=]
-// and mirrors gazu.task.all_tasks_for_project. An unknown project matches
-// ErrNotFound.
+// It asks the tasks in pages (opts.PageSize at a time, opts.Prefetch
+// pages at once, decoded as they stream in) from Zou's generic task route,
+// which pages as asked, rather than in one reply from the project's route:
+// Zou builds several pages at once where it builds one reply alone. The
+// result is the same for an admin or a manager; for other users the
+// generic route keeps the tasks of the open projects they are in the team
+// of, only those assigned to them for a vendor, and blanks the studio's
+// fields for a client. A task updated during the listing may be missed or
+// come twice.
+//
+// It calls GET /data/tasks?project_id={project_id}&relations=true&page=&limit=
+// [&task_type_id=][&episode_id=], and, when that finds no task, GET
+// /data/projects/{project_id}/tasks, and mirrors
+// gazu.task.all_tasks_for_project. An unknown project matches ErrNotFound.
 func (s *TaskService) AllTasksForProject(ctx context.Context, projectID string, opts *AllTasksForProjectOptions) ([]Task, error) {
-	query, err := projectTasksQuery(projectID, opts)
+	fetch, err := projectTasksQuery(projectID, opts)
 	if err != nil {
 		return nil, err
+	}
+	var tasks []Task
+	for p, err := range eachPage[Task](ctx, s.c, "data/tasks", fetch) {
+		if err != nil {
+			return nil, err
+		}
+		if tasks == nil {
+			// The first page tells how many: the pages are copied into
+			// one array of that size, never grown.
+			tasks = make([]Task, 0, max(p.Total, len(p.Data)))
+		}
+		tasks = append(tasks, p.Data...)
+	}
+	if len(tasks) > 0 {
+		return tasks, nil
+	}
+	return s.projectTasksIfNone(ctx, projectID, fetch)
+}
+
+// projectTasksIfNone asks the project's own task route (with the filters
+// of fetch) when the generic route found no task: its answer tells an
+// empty project from an unknown or forbidden one.
+func (s *TaskService) projectTasksIfNone(ctx context.Context, projectID string, fetch *FetchOptions) ([]Task, error) {
+	query := url.Values{}
+	for _, k := range []string{"task_type_id", "episode_id"} {
+		if v := fetch.Params.Get(k); v != "" {
+			query.Set(k, v)
+		}
 	}
 	return taskList(ctx, (*service)(s), pathOf("data/projects", projectID, "tasks"), query, false)
 }
 
-// EachTaskForProject walks the tasks of a project page by page (Zou's
-// pages of 100, most recently updated first), holding one page at a time,
-// and yields each task or the first error. It is AllTasksForProject for
-// projects too large to hold at once. Zou orders the pages by update
-// time: a task updated while the walk goes on can move to an earlier page
-// and be missed, or to a later one and be yielded twice.
+// EachTaskForProject yields the tasks of a project, with their assignees,
+// in the order of AllTasksForProject, and the first error if any. It holds
+// a few pages at a time (opts.PageSize tasks each; the page being yielded
+// and opts.Prefetch pages on their way), not the whole project. Stopping
+// the loop early cancels the requests in flight.
 //
-// It calls GET /data/projects/{project_id}/tasks?page={n} for n = 1, 2...
-// (with the filters of opts) until the last page. It has no gazu
+// Zou orders the pages by update time, then creation time and id: a walk
+// of a project nobody changes yields each task once. A task updated while
+// the walk goes on moves to the first page, and may be missed or yielded
+// twice. Zou's generic task route keeps, for users who are not admins or
+// managers, the tasks AllTasksForProject says.
+//
+// It calls GET /data/tasks?project_id={project_id}&relations=true&page=&limit=
+// [&task_type_id=][&episode_id=] for pages 1, 2... until the last, and,
+// when that finds no task, GET /data/projects/{project_id}/tasks (with the
+// same filters) to tell an unknown project (ErrNotFound) from an empty
+// one. It has no gazu
 // counterpart.
 func (s *TaskService) EachTaskForProject(ctx context.Context, projectID string, opts *AllTasksForProjectOptions) iter.Seq2[Task, error] {
-	query, err := projectTasksQuery(projectID, opts)
+	fetch, err := projectTasksQuery(projectID, opts)
 	if err != nil {
 		return func(yield func(Task, error) bool) { yield(Task{}, err) }
 	}
-	return FetchEach[Task](ctx, s.c, pathOf("projects", projectID, "tasks"), &FetchOptions{Params: query})
+	return func(yield func(Task, error) bool) {
+		n := 0
+		for task, err := range FetchEach[Task](ctx, s.c, "tasks", fetch) {
+			if !yield(task, err) || err != nil {
+				return
+			}
+			n++
+		}
+		if n > 0 {
+			return
+		}
+		tasks, err := s.projectTasksIfNone(ctx, projectID, fetch)
+		if err != nil {
+			yield(Task{}, err)
+			return
+		}
+		for _, task := range tasks {
+			if !yield(task, nil) {
+				return
+			}
+		}
+	}
 }
 
 // AllTasksForTaskType returns the tasks of one task type in a project, in
