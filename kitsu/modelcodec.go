@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"unique"
+	"unsafe"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -30,6 +32,10 @@ type modelInfo struct {
 type fieldInfo struct {
 	index []int
 	kind  fieldKind
+	// intern marks the strings that repeat across records (the ids of
+	// other records, such as project_id, and type): equal values share
+	// one copy, so a large listing holds each once.
+	intern bool
 }
 
 type fieldKind int
@@ -97,7 +103,9 @@ func infoOf(t reflect.Type) *modelInfo {
 				name = f.Name
 			}
 			if prev, dup := info.fields[name]; !dup || len(index) < len(prev.index) {
-				info.fields[name] = fieldInfo{index: index, kind: kindOf(f.Type)} // the shallower field wins, as in encoding/json
+				kind := kindOf(f.Type)
+				intern := kind == kindString && (strings.HasSuffix(name, "_id") || name == "type")
+				info.fields[name] = fieldInfo{index: index, kind: kind, intern: intern} // the shallower field wins, as in encoding/json
 			}
 		}
 	}
@@ -136,6 +144,12 @@ func decodeModel(dec *jsontext.Decoder, m any) error {
 			name = nameBuf
 		}
 		if fi, ok := info.fields[string(name)]; ok {
+			if fi.intern {
+				if err := decodeInterned(dec, v.FieldByIndex(fi.index)); err != nil {
+					return fmt.Errorf("kitsu: %s.%s: %w", v.Type().Name(), name, err)
+				}
+				continue
+			}
 			if err := decodeField(dec, v.FieldByIndex(fi.index), fi.kind); err != nil {
 				return fmt.Errorf("kitsu: %s.%s: %w", v.Type().Name(), name, err)
 			}
@@ -176,8 +190,33 @@ func decodeField(dec *jsontext.Decoder, f reflect.Value, kind fieldKind) error {
 			_, err := dec.ReadToken()
 			return err
 		}
-		var list []string
-		if err := json.UnmarshalDecode(dec, &list); err != nil {
+		if dec.PeekKind() != '[' {
+			return fmt.Errorf("want a list of strings, got %s", dec.PeekKind())
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return err
+		}
+		list := []string{}
+		for dec.PeekKind() != ']' {
+			// The lists Zou sends are mostly ids of other records
+			// (assignees, mentions): equal ones share one copy.
+			var s string
+			switch k := dec.PeekKind(); k {
+			case 'n':
+				if _, err := dec.ReadToken(); err != nil {
+					return err
+				}
+			case '"':
+				var err error
+				if s, err = readInterned(dec); err != nil {
+					return err
+				}
+			default:
+				return fmt.Errorf("want a list of strings, got %s in it", k)
+			}
+			list = append(list, s)
+		}
+		if _, err := dec.ReadToken(); err != nil {
 			return err
 		}
 		f.Set(reflect.ValueOf(list))
@@ -235,4 +274,43 @@ func decodeField(dec *jsontext.Decoder, f reflect.Value, kind fieldKind) error {
 		f.Set(reflect.ValueOf(t))
 	}
 	return nil
+}
+
+// decodeInterned reads a string member into f, sharing the copy of equal
+// strings read before (see fieldInfo.intern). null leaves f as it is.
+func decodeInterned(dec *jsontext.Decoder, f reflect.Value) error {
+	if k := dec.PeekKind(); k != '"' {
+		if k == 'n' {
+			_, err := dec.ReadToken()
+			return err
+		}
+		return fmt.Errorf("want a string, got %s", k)
+	}
+	text, err := readInterned(dec)
+	if err != nil {
+		return err
+	}
+	f.SetString(text)
+	return nil
+}
+
+// readInterned reads a JSON string and returns the one shared copy of its
+// text.
+func readInterned(dec *jsontext.Decoder) (string, error) {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return "", err
+	}
+	if len(raw) < 2 || raw[0] != '"' {
+		return "", fmt.Errorf("want a string, got %s", raw.Kind())
+	}
+	text := raw[1 : len(raw)-1]
+	if bytes.IndexByte(text, '\\') >= 0 {
+		if text, err = jsontext.AppendUnquote(nil, raw); err != nil {
+			return "", err
+		}
+	}
+	// unique.Make copies a string it has not seen, so the view of the
+	// decoder's buffer is never kept.
+	return unique.Make(unsafe.String(unsafe.SliceData(text), len(text))).Value(), nil
 }

@@ -232,7 +232,7 @@ func FetchEach[T any](ctx context.Context, c *Client, path string, opts *FetchOp
 			yield(zero, err)
 			return
 		}
-		for p, err := range eachPage[T](ctx, c, dataPath(path), opts) {
+		for p, err := range eachPage[T](ctx, c, dataPath(path), opts, nil) {
 			if err != nil {
 				yield(zero, err)
 				return
@@ -245,6 +245,10 @@ func FetchEach[T any](ctx context.Context, c *Client, path string, opts *FetchOp
 		}
 	}
 }
+
+// maxPagePrealloc bounds the room made for a page before it is read, in
+// records, whatever page size the server claims.
+const maxPagePrealloc = 10000
 
 // page is one page of a paged Zou listing.
 type page[T any] struct {
@@ -266,7 +270,12 @@ type pageResult[T any] struct {
 // a time, reading how many there are from the replies. It stops at the
 // first error (yielded) or at the first empty page. Every request it
 // started has ended when it returns.
-func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOptions) iter.Seq2[*page[T], error] {
+//
+// Page n (n >= 2) is decoded by appending to into(n, first), where first
+// is page 1, when into is given and returns a slice with room: a caller
+// that knows the total can have each page land in place in one array.
+// Otherwise each page gets its own slice, of the server's page size.
+func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOptions, into func(n int, first *page[T]) []T) iter.Seq2[*page[T], error] {
 	return func(yield func(*page[T], error) bool) {
 		limit, prefetch := 0, defaultPrefetch
 		params := url.Values{}
@@ -297,21 +306,31 @@ func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOpt
 			cancel()
 			wg.Wait()
 		}()
-		get := func(n int) (*page[T], error) {
+		get := func(n int, data []T) (*page[T], error) {
 			query := maps.Clone(params)
 			query.Set("page", strconv.Itoa(n))
-			p := new(page[T])
+			p := &page[T]{Data: data}
 			if err := c.do(ctx, &request{method: http.MethodGet, path: path, query: query}, p); err != nil {
 				return nil, err
 			}
 			return p, nil
 		}
 
-		p, err := get(1)
+		first, err := get(1, nil)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
+		// dataFor gives the slice page n is decoded into.
+		dataFor := func(n int) []T {
+			if into != nil {
+				if data := into(n, first); cap(data) > 0 {
+					return data
+				}
+			}
+			return make([]T, 0, min(max(first.Limit, 0), maxPagePrealloc))
+		}
+		p := first
 		last, next := p.NbPages, 2
 		// queue holds the pages asked ahead, in page order.
 		var queue []chan pageResult[T]
@@ -324,11 +343,11 @@ func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOpt
 				ch := make(chan pageResult[T], 1)
 				queue = append(queue, ch)
 				wg.Add(1)
-				go func(n int) {
+				go func(n int, data []T) {
 					defer wg.Done()
-					p, err := get(n)
+					p, err := get(n, data)
 					ch <- pageResult[T]{p, err}
-				}(next)
+				}(next, dataFor(next))
 				next++
 			}
 			if !yield(p, nil) {

@@ -513,22 +513,43 @@ func (s *TaskService) AllTasksForProject(ctx context.Context, projectID string, 
 	if err != nil {
 		return nil, err
 	}
-	var tasks []Task
-	for p, err := range eachPage[Task](ctx, s.c, "data/tasks", fetch) {
+	// Page 1 tells how many tasks there are and how many a page holds:
+	// the other pages are decoded in place, each in its part of one array.
+	var tasks, backing []Task
+	into := func(n int, first *page[Task]) []Task {
+		if backing == nil {
+			backing = make([]Task, max(first.Total, len(first.Data)))
+		}
+		from := (n - 1) * first.Limit
+		if first.Limit <= 0 || from >= len(backing) {
+			return nil
+		}
+		to := min(from+first.Limit, len(backing))
+		return backing[from:from:to]
+	}
+	for p, err := range eachPage(ctx, s.c, "data/tasks", fetch, into) {
 		if err != nil {
 			return nil, err
 		}
 		if tasks == nil {
-			// The first page tells how many: the pages are copied into
-			// one array of that size, never grown.
-			tasks = make([]Task, 0, max(p.Total, len(p.Data)))
+			tasks = backing[:0]
 		}
-		tasks = append(tasks, p.Data...)
+		tasks = appendInPlace(tasks, p.Data)
 	}
 	if len(tasks) > 0 {
 		return tasks, nil
 	}
 	return s.projectTasksIfNone(ctx, projectID, fetch)
+}
+
+// appendInPlace appends page to list, copying nothing when the page was
+// decoded where it belongs, just past the end of list.
+func appendInPlace[T any](list, page []T) []T {
+	n := len(list)
+	if len(page) > 0 && cap(list)-n >= len(page) && &list[:n+1][n] == &page[0] {
+		return list[:n+len(page)]
+	}
+	return append(list, page...)
 }
 
 // projectTasksIfNone asks the project's own task route (with the filters
