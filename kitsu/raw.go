@@ -232,7 +232,7 @@ func FetchEach[T any](ctx context.Context, c *Client, path string, opts *FetchOp
 			yield(zero, err)
 			return
 		}
-		for p, err := range eachPage[T](ctx, c, dataPath(path), opts, nil) {
+		for p, err := range eachPage[T](ctx, c, dataPath(path), opts, nil, false) {
 			if err != nil {
 				yield(zero, err)
 				return
@@ -271,11 +271,15 @@ type pageResult[T any] struct {
 // first error (yielded) or at the first empty page. Every request it
 // started has ended when it returns.
 //
-// Page n (n >= 2) is decoded by appending to into(n, first), where first
-// is page 1, when into is given and returns a slice with room: a caller
-// that knows the total can have each page land in place in one array.
-// Otherwise each page gets its own slice, of the server's page size.
-func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOptions, into func(n int, first *page[T]) []T) iter.Seq2[*page[T], error] {
+// Page n, asked after page 1 came, is decoded by appending to
+// into(n, first), where first is page 1, when into is given and returns a
+// slice with room: a caller that knows the total can have each page land
+// in place in one array. Otherwise each page gets its own slice.
+//
+// With speculate, pages 1 to opts.Prefetch are asked at once, before page
+// 1 tells how many there are: a large list loses no time on page 1 alone,
+// a short one costs a few requests answered with empty pages.
+func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOptions, into func(n int, first *page[T]) []T, speculate bool) iter.Seq2[*page[T], error] {
 	return func(yield func(*page[T], error) bool) {
 		limit, prefetch := 0, defaultPrefetch
 		params := url.Values{}
@@ -316,30 +320,24 @@ func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOpt
 			return p, nil
 		}
 
-		first, err := get(1, nil)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		// dataFor gives the slice page n is decoded into.
-		dataFor := func(n int) []T {
-			if into != nil {
-				if data := into(n, first); cap(data) > 0 {
-					return data
-				}
-			}
-			return make([]T, 0, min(max(first.Limit, 0), maxPagePrealloc))
-		}
-		p := first
-		last, next := p.NbPages, 2
-		// queue holds the pages asked ahead, in page order.
+		// queue holds the pages asked, in page order.
 		var queue []chan pageResult[T]
-		for {
-			if len(p.Data) == 0 {
-				return
-			}
-			last = max(last, p.NbPages)
+		var first *page[T]
+		next, last := 1, 1
+		if speculate {
+			last = prefetch
+		}
+		fill := func() {
 			for len(queue) < prefetch && next <= last {
+				// The slice page n is decoded into: in place when into
+				// gives room, else its own, of the server's page size.
+				var data []T
+				if first != nil && into != nil {
+					data = into(next, first)
+				}
+				if cap(data) == 0 && first != nil {
+					data = make([]T, 0, min(max(first.Limit, 0), maxPagePrealloc))
+				}
 				ch := make(chan pageResult[T], 1)
 				queue = append(queue, ch)
 				wg.Add(1)
@@ -347,15 +345,12 @@ func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOpt
 					defer wg.Done()
 					p, err := get(n, data)
 					ch <- pageResult[T]{p, err}
-				}(next, dataFor(next))
+				}(next, data)
 				next++
 			}
-			if !yield(p, nil) {
-				return
-			}
-			if len(queue) == 0 {
-				return
-			}
+		}
+		fill()
+		for len(queue) > 0 {
 			r := <-queue[0]
 			queue[0] = nil
 			queue = queue[1:]
@@ -363,7 +358,18 @@ func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOpt
 				yield(nil, r.err)
 				return
 			}
-			p = r.page
+			p := r.page
+			if first == nil {
+				first, last = p, p.NbPages
+			}
+			if len(p.Data) == 0 {
+				return
+			}
+			last = max(last, p.NbPages)
+			fill()
+			if !yield(p, nil) {
+				return
+			}
 		}
 	}
 }

@@ -494,19 +494,21 @@ func projectTasksQuery(projectID string, opts *AllTasksForProjectOptions) (*Fetc
 // first (Zou's order; gazu does not sort them either; tasks updated at the
 // same time come newest created first, then by id), with their assignees.
 //
-// It asks the tasks in pages (opts.PageSize at a time, opts.Prefetch
-// pages at once, decoded as they stream in) from Zou's generic task route,
-// which pages as asked, rather than in one reply from the project's route:
-// Zou builds several pages at once where it builds one reply alone. The
-// result is the same for an admin or a manager; for other users the
-// generic route keeps the tasks of the open projects they are in the team
-// of, only those assigned to them for a vendor, and blanks the studio's
-// fields for a client. A task updated during the listing may be missed or
-// come twice.
+// It reads them in pages from Zou's generic task route, which pages as
+// asked, rather than in one reply from the project's route: Zou builds
+// several pages at once where it builds one reply alone. The first
+// opts.Prefetch pages (of opts.PageSize tasks) are asked at once, then one
+// more each time one comes; each page is decoded as it streams in, in
+// place in the one array returned. For an admin the result is the
+// project's route's. For other users the generic route keeps the tasks of
+// the open projects whose team they are in (for a vendor, the tasks
+// assigned to them) and blanks the studio's fields for a client; when it
+// finds no task, the project's route answers, as for gazu. A task updated
+// during the listing may be missed or come twice.
 //
 // It calls GET /data/tasks?project_id={project_id}&relations=true&page=&limit=
 // [&task_type_id=][&episode_id=], and, when that finds no task, GET
-// /data/projects/{project_id}/tasks, and mirrors
+// /data/projects/{project_id}/tasks (with the same filters), and mirrors
 // gazu.task.all_tasks_for_project. An unknown project matches ErrNotFound.
 func (s *TaskService) AllTasksForProject(ctx context.Context, projectID string, opts *AllTasksForProjectOptions) ([]Task, error) {
 	fetch, err := projectTasksQuery(projectID, opts)
@@ -527,11 +529,14 @@ func (s *TaskService) AllTasksForProject(ctx context.Context, projectID string, 
 		to := min(from+first.Limit, len(backing))
 		return backing[from:from:to]
 	}
-	for p, err := range eachPage(ctx, s.c, "data/tasks", fetch, into) {
+	for p, err := range eachPage(ctx, s.c, "data/tasks", fetch, into, true) {
 		if err != nil {
 			return nil, err
 		}
 		if tasks == nil {
+			if backing == nil {
+				backing = make([]Task, max(p.Total, len(p.Data)))
+			}
 			tasks = backing[:0]
 		}
 		tasks = appendInPlace(tasks, p.Data)
@@ -567,22 +572,21 @@ func (s *TaskService) projectTasksIfNone(ctx context.Context, projectID string, 
 
 // EachTaskForProject yields the tasks of a project, with their assignees,
 // in the order of AllTasksForProject, and the first error if any. It holds
-// a few pages at a time (opts.PageSize tasks each; the page being yielded
-// and opts.Prefetch pages on their way), not the whole project. Stopping
-// the loop early cancels the requests in flight.
+// a few pages at a time (of opts.PageSize tasks: the one being yielded and
+// up to opts.Prefetch on their way, the first ones asked at once), not the
+// whole project. Stopping the loop early cancels the requests in flight.
 //
 // Zou orders the pages by update time, then creation time and id: a walk
 // of a project nobody changes yields each task once. A task updated while
 // the walk goes on moves to the first page, and may be missed or yielded
-// twice. Zou's generic task route keeps, for users who are not admins or
-// managers, the tasks AllTasksForProject says.
+// twice. For users who are not admins, the tasks are those
+// AllTasksForProject says.
 //
 // It calls GET /data/tasks?project_id={project_id}&relations=true&page=&limit=
 // [&task_type_id=][&episode_id=] for pages 1, 2... until the last, and,
 // when that finds no task, GET /data/projects/{project_id}/tasks (with the
 // same filters) to tell an unknown project (ErrNotFound) from an empty
-// one. It has no gazu
-// counterpart.
+// one. It has no gazu counterpart.
 func (s *TaskService) EachTaskForProject(ctx context.Context, projectID string, opts *AllTasksForProjectOptions) iter.Seq2[Task, error] {
 	fetch, err := projectTasksQuery(projectID, opts)
 	if err != nil {
@@ -590,11 +594,17 @@ func (s *TaskService) EachTaskForProject(ctx context.Context, projectID string, 
 	}
 	return func(yield func(Task, error) bool) {
 		n := 0
-		for task, err := range FetchEach[Task](ctx, s.c, "tasks", fetch) {
-			if !yield(task, err) || err != nil {
+		for p, err := range eachPage[Task](ctx, s.c, "data/tasks", fetch, nil, true) {
+			if err != nil {
+				yield(Task{}, err)
 				return
 			}
-			n++
+			for _, task := range p.Data {
+				if !yield(task, nil) {
+					return
+				}
+			}
+			n += len(p.Data)
 		}
 		if n > 0 {
 			return
