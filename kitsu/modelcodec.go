@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 	"unique"
 	"unsafe"
 
@@ -185,6 +186,9 @@ func decodeField(dec *jsontext.Decoder, f reflect.Value, kind fieldKind) error {
 	if kind == kindOther {
 		return json.UnmarshalDecode(dec, f.Addr().Interface())
 	}
+	if kind == kindTime {
+		return decodeTime(dec, f.Addr().Interface().(*Time))
+	}
 	if kind == kindStrings {
 		if dec.PeekKind() == 'n' {
 			_, err := dec.ReadToken()
@@ -263,17 +267,37 @@ func decodeField(dec *jsontext.Decoder, f reflect.Value, kind fieldKind) error {
 			return err
 		}
 		f.SetFloat(fl)
-	case kindTime:
-		if k != '"' {
-			return fmt.Errorf("want a timestamp string, got %s", k)
-		}
-		var t Time
-		if err := t.parse(tok.String()); err != nil {
-			return err
-		}
-		f.Set(reflect.ValueOf(t))
 	}
 	return nil
+}
+
+// decodeTime reads a timestamp member into t. null leaves t as it is.
+// Zou's usual form is parsed from the decoder's buffer, with no copy.
+func decodeTime(dec *jsontext.Decoder, t *Time) error {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	switch raw.Kind() {
+	case 'n':
+		return nil
+	case '"':
+	default:
+		return fmt.Errorf("want a timestamp string, got %s", raw.Kind())
+	}
+	text := raw[1 : len(raw)-1]
+	if len(text) == len(zouTimeLayout) && bytes.IndexByte(text, '\\') < 0 {
+		// time.Parse keeps nothing of a layout without zone names.
+		if v, err := time.Parse(zouTimeLayout, unsafe.String(unsafe.SliceData(text), len(text))); err == nil {
+			t.Time = v
+			return nil
+		}
+	}
+	s, err := jsontext.AppendUnquote(nil, raw)
+	if err != nil {
+		return err
+	}
+	return t.parse(string(s))
 }
 
 // decodeInterned reads a string member into f, sharing the copy of equal

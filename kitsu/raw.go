@@ -335,8 +335,12 @@ func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOpt
 				if first != nil && into != nil {
 					data = into(next, first)
 				}
-				if cap(data) == 0 && first != nil {
-					data = make([]T, 0, min(max(first.Limit, 0), maxPagePrealloc))
+				if cap(data) == 0 {
+					size := limit // the page size asked, until page 1 says
+					if first != nil {
+						size = first.Limit
+					}
+					data = make([]T, 0, min(max(size, 0), maxPagePrealloc))
 				}
 				ch := make(chan pageResult[T], 1)
 				queue = append(queue, ch)
