@@ -351,3 +351,39 @@ func TestFetchEachPageError(t *testing.T) {
 	}
 	assert.Equal(t, []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, got)
 }
+
+// Every field Zou sends in a task reply has its name in Task: Extra stays
+// empty, however the task is read.
+func TestTaskExtraEmpty(t *testing.T) {
+	t.Parallel()
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	at := kitsutest.NewAssetTask(t, c)
+	require.Empty(t, at.Task.Extra, "the created task")
+
+	var one kitsu.Task
+	require.NoError(t, c.FetchOne(ctx, "tasks", at.Task.ID, &one, nil))
+	assert.Empty(t, one.Extra, "GET data/tasks/{id}")
+	assert.Equal(t, at.Task.ID, one.ID)
+	assert.Zero(t, one.NbAssetsReady)
+	assert.Zero(t, one.NbDrawings)
+	assert.Zero(t, one.ShotgunID)
+
+	tasks, err := c.Task.AllTasksForProject(ctx, at.Project.ID, nil)
+	require.NoError(t, err)
+	require.Len(t, tasks, 1)
+	assert.Empty(t, tasks[0].Extra, "AllTasksForProject")
+	assert.Equal(t, one, tasks[0])
+
+	var whole []kitsu.Task
+	require.NoError(t, c.Get(ctx, "data/projects/"+at.Project.ID+"/tasks", &whole, nil))
+	require.Len(t, whole, 1)
+	assert.Empty(t, whole[0].Extra, "GET data/projects/{id}/tasks")
+
+	// The counts are read when Zou has them.
+	require.NoError(t, c.Update(ctx, "tasks", at.Task.ID, map[string]any{"nb_drawings": 12, "nb_assets_ready": 3}, nil))
+	require.NoError(t, c.FetchOne(ctx, "tasks", at.Task.ID, &one, nil))
+	assert.Equal(t, 12, one.NbDrawings)
+	assert.Equal(t, 3, one.NbAssetsReady)
+	assert.Empty(t, one.Extra)
+}
