@@ -387,3 +387,47 @@ func TestTaskExtraEmpty(t *testing.T) {
 	assert.Equal(t, 3, one.NbAssetsReady)
 	assert.Empty(t, one.Extra)
 }
+
+// Breaking out of the loop cancels the pages still being asked: the loop
+// ends without waiting for their replies.
+func TestFetchEachBreakCancels(t *testing.T) {
+	var asked, cancelled atomic.Int32
+	c := pagedFaultServer(t, 50, 3, func(w http.ResponseWriter, r *http.Request, page int) bool {
+		if page == 1 {
+			return false
+		}
+		// Pages after the first hang until the client gives up on them
+		// (or 10 s pass, and the test fails).
+		asked.Add(1)
+		select {
+		case <-r.Context().Done():
+			cancelled.Add(1)
+		case <-time.After(10 * time.Second):
+		}
+		return true
+	})
+	var got []string
+	for it, err := range kitsu.FetchEach[item](context.Background(), c, "items", &kitsu.FetchOptions{Prefetch: 4}) {
+		require.NoError(t, err)
+		if got = append(got, it.ID); len(got) == 3 {
+			// The whole first page: once pages 2 to 5 are being
+			// answered, stop.
+			for i := 0; i < 1000 && asked.Load() < 4; i++ {
+				time.Sleep(10 * time.Millisecond)
+			}
+			break
+		}
+	}
+	assert.Equal(t, []string{"0", "1", "2"}, got)
+	requireNoPager(t)
+	// The handlers see the cancellation shortly after the client's end of
+	// the connection goes.
+	for range 1000 {
+		if cancelled.Load() == asked.Load() && asked.Load() > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.Equal(t, int32(4), asked.Load(), "pages 2 to 5 asked ahead")
+	assert.Equal(t, int32(4), cancelled.Load(), "every page asked ahead was cancelled")
+}
