@@ -276,10 +276,11 @@ type pageResult[T any] struct {
 // slice with room: a caller that knows the total can have each page land
 // in place in one array. Otherwise each page gets its own slice.
 //
-// With speculate, pages 1 to opts.Prefetch are asked at once, before page
-// 1 tells how many there are: a large list loses no time on page 1 alone,
-// a short one costs a few requests answered with empty pages.
-func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOptions, into func(n int, first *page[T]) []T, speculate bool) iter.Seq2[*page[T], error] {
+// With probe (and a page size), a first request of one record (page=1,
+// limit=1) tells how many there are; then pages 1 to opts.Prefetch are
+// asked at once, each decoded in place: a large list loses no time on
+// page 1 alone, for the price of one short request.
+func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOptions, into func(n int, first *page[T]) []T, probe bool) iter.Seq2[*page[T], error] {
 	return func(yield func(*page[T], error) bool) {
 		limit, prefetch := 0, defaultPrefetch
 		params := url.Values{}
@@ -324,8 +325,21 @@ func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOpt
 		var queue []chan pageResult[T]
 		var first *page[T]
 		next, last := 1, 1
-		if speculate {
-			last = prefetch
+		if probe && limit > 0 {
+			query := maps.Clone(params)
+			query.Set("page", "1")
+			query.Set("limit", "1")
+			var head page[jsontext.Value]
+			if err := c.do(ctx, &request{method: http.MethodGet, path: path, query: query}, &head); err != nil {
+				yield(nil, err)
+				return
+			}
+			if head.Total <= 0 {
+				return
+			}
+			// Page 1 as it will come: the pages can all be placed.
+			first = &page[T]{Total: head.Total, Limit: limit, NbPages: (head.Total + limit - 1) / limit}
+			last = first.NbPages
 		}
 		fill := func() {
 			for len(queue) < prefetch && next <= last {
@@ -364,7 +378,7 @@ func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOpt
 			}
 			p := r.page
 			if first == nil {
-				first, last = p, p.NbPages
+				first = p
 			}
 			if len(p.Data) == 0 {
 				return

@@ -496,10 +496,11 @@ func projectTasksQuery(projectID string, opts *AllTasksForProjectOptions) (*Fetc
 //
 // It reads them in pages from Zou's generic task route, which pages as
 // asked, rather than in one reply from the project's route: Zou builds
-// several pages at once where it builds one reply alone. The first
-// opts.Prefetch pages (of opts.PageSize tasks) are asked at once, then one
-// more each time one comes; each page is decoded as it streams in, in
-// place in the one array returned. For an admin the result is the
+// several pages at once where it builds one reply alone. A request for
+// one task tells how many there are; then opts.Prefetch pages (of
+// opts.PageSize tasks) are asked at once, and one more each time one
+// comes. Each page is decoded as it streams in, in place in the one array
+// returned. For an admin the result is the
 // project's route's. For other users the generic route keeps the tasks of
 // the open projects whose team they are in (for a vendor, the tasks
 // assigned to them) and blanks the studio's fields for a client; when it
@@ -507,8 +508,9 @@ func projectTasksQuery(projectID string, opts *AllTasksForProjectOptions) (*Fetc
 // during the listing may be missed or come twice.
 //
 // It calls GET /data/tasks?project_id={project_id}&relations=true&page=&limit=
-// [&task_type_id=][&episode_id=], and, when that finds no task, GET
-// /data/projects/{project_id}/tasks (with the same filters), and mirrors
+// [&task_type_id=][&episode_id=] (page=1&limit=1 first), and, when that
+// finds no task, GET /data/projects/{project_id}/tasks (with the same
+// filters), and mirrors
 // gazu.task.all_tasks_for_project. An unknown project matches ErrNotFound.
 func (s *TaskService) AllTasksForProject(ctx context.Context, projectID string, opts *AllTasksForProjectOptions) ([]Task, error) {
 	fetch, err := projectTasksQuery(projectID, opts)
@@ -573,8 +575,8 @@ func (s *TaskService) projectTasksIfNone(ctx context.Context, projectID string, 
 // EachTaskForProject yields the tasks of a project, with their assignees,
 // in the order of AllTasksForProject, and the first error if any. It holds
 // a few pages at a time (of opts.PageSize tasks: the one being yielded and
-// up to opts.Prefetch on their way, the first ones asked at once), not the
-// whole project. Stopping the loop early cancels the requests in flight.
+// up to opts.Prefetch on their way, the first ones asked at once once a
+// request for one task told how many there are), not the whole project. Stopping the loop early cancels the requests in flight.
 //
 // Zou orders the pages by update time, then creation time and id: a walk
 // of a project nobody changes yields each task once. A task updated while
@@ -583,7 +585,8 @@ func (s *TaskService) projectTasksIfNone(ctx context.Context, projectID string, 
 // AllTasksForProject says.
 //
 // It calls GET /data/tasks?project_id={project_id}&relations=true&page=&limit=
-// [&task_type_id=][&episode_id=] for pages 1, 2... until the last, and,
+// [&task_type_id=][&episode_id=] for page=1&limit=1, then pages 1, 2...
+// until the last, and,
 // when that finds no task, GET /data/projects/{project_id}/tasks (with the
 // same filters) to tell an unknown project (ErrNotFound) from an empty
 // one. It has no gazu counterpart.
