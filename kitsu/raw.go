@@ -271,8 +271,9 @@ type pageResult[T any] struct {
 // first error (yielded) or at the first empty page. Every request it
 // started has ended when it returns.
 //
-// Page n, asked after page 1 came, is decoded by appending to
-// into(n, first), where first is page 1, when into is given and returns a
+// Page n, asked once page 1 (or the probe below) told the total and page
+// size, is decoded by appending to into(n, first), where first is page 1
+// (without its records, after a probe), when into is given and returns a
 // slice with room: a caller that knows the total can have each page land
 // in place in one array. Otherwise each page gets its own slice.
 //
