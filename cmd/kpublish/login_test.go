@@ -483,3 +483,53 @@ func TestConfigFile(t *testing.T) {
 		assert.Contains(t, errOut, tc.want, tc.body)
 	}
 }
+
+// TestConfigPathDefaults: config.json's "roots" serves --os, and its
+// "cache_ttl" the path cache, below the flags; the online path command
+// runs on the saved login alone.
+func TestConfigPathDefaults(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cfg")
+	require.NoError(t, os.MkdirAll(dir, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "roots.json"), []byte(`{"/prod": {"linux": "/mnt/prod", "windows": "P:\\"}}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"roots": "roots.json", "cache_ttl": "10m"}`), 0o644))
+	env := []string{"KPUBLISH_CONFIG_DIR=" + dir}
+	out, errOut, code := kp(t, env, "path", "working", "--project", "X", "--asset", "Tree", "--asset-type", "Props", "--task-type", "Rig",
+		"--software", "Blender", "--os", "windows")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, `P:\work\x\assets\props\tree\rig\blender\x_props_tree_rig_main_v001`+"\n", out)
+
+	c := kitsutest.Client(t)
+	ctx := kitsutest.Context(t)
+	host, _, _ := kitsutest.Env(t)
+	login(t, dir, host)
+	p := kitsutest.NewProject(t, c, false)
+	setTree := func(tree map[string]any) {
+		require.NoError(t, c.Update(ctx, "projects", p.ID, map[string]any{"file_tree": tree}, nil))
+	}
+	setTree(kitsutest.ZouFileTree(t, "simple"))
+	seq := kitsutest.NewSequence(t, c, p.ID, "", "Seq5")
+	shot := kitsutest.NewShot(t, c, p.ID, seq.ID, "Plan 030")
+	anim := kitsutest.TaskTypeNamed(t, c, "Animation")
+	task := kitsutest.NewTask(t, c, p.ID, shot.ID, anim.ID, "main")
+	sw := kitsutest.NewSoftware(t, c)
+	env = append(env, "KPUBLISH_CACHE_DIR="+filepath.Join(t.TempDir(), "cache"))
+	noCredentials(t, env)
+	work := []string{"working", "--task", task.ID, "--software", sw.Name, "--revision", "3"}
+	zouWork := func() zouPath {
+		return zouRoute(t, c, "data/tasks/"+task.ID+"/working-file-path", map[string]any{"software_id": sw.ID, "revision": 3})
+	}
+	path := func(label string, args ...string) zouPath {
+		t.Helper()
+		got, errOut, code := kpPath(t, env, args...)
+		require.Equal(t, 0, code, "%s: %s", label, errOut)
+		return got
+	}
+	simple := zouWork()
+	assert.Equal(t, simple, path("cold, on the saved login", work...))
+	setTree(altTree)
+	alt := zouWork()
+	require.NotEqual(t, simple, alt)
+	assert.Equal(t, simple, path("within config.json's cache_ttl", work...))
+	assert.Equal(t, alt, path("--cache-ttl 0 over config.json", append(work, "--cache-ttl", "0")...))
+	assert.Equal(t, alt, path("--no-cache over config.json", append(work, "--no-cache")...))
+}
