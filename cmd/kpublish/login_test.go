@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kpublish/kpublish/internal/config"
 	"github.com/kpublish/kpublish/internal/kitsutest"
 	"github.com/kpublish/kpublish/kitsu"
 )
@@ -532,4 +533,83 @@ func TestConfigPathDefaults(t *testing.T) {
 	assert.Equal(t, simple, path("within config.json's cache_ttl", work...))
 	assert.Equal(t, alt, path("--cache-ttl 0 over config.json", append(work, "--cache-ttl", "0")...))
 	assert.Equal(t, alt, path("--no-cache over config.json", append(work, "--no-cache")...))
+}
+
+// lockedBuffer collects a process's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestLoginPrompt logs in on a terminal (script(1) gives the binary a
+// pseudo-terminal): the email is asked, the password asked without echo.
+func TestLoginPrompt(t *testing.T) {
+	host, user, password := kitsutest.Env(t)
+	scriptPath, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("no script(1) to give kpublish a terminal")
+	}
+	dir := filepath.Join(t.TempDir(), "cfg")
+	cmd := exec.Command(scriptPath, "-qec", binary+" login "+host, "/dev/null")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "KPUBLISH_CONFIG_DIR=" + dir}
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	waitFor := func(s string) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for !strings.Contains(out.String(), s) {
+			if time.Now().After(deadline) {
+				_ = cmd.Process.Kill()
+				t.Fatalf("no %q in %q", s, out.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor("Email for ")
+	_, err = fmt.Fprintln(stdin, user)
+	require.NoError(t, err)
+	waitFor("Password for " + user + " at ")
+	// Let ReadPassword turn the echo off: the prompt is written just before.
+	time.Sleep(300 * time.Millisecond)
+	_, err = fmt.Fprintln(stdin, password)
+	require.NoError(t, err)
+	waitFor("Logged in to ")
+	require.NoError(t, stdin.Close())
+	require.NoError(t, cmd.Wait())
+	assert.NotContains(t, out.String(), password, "the password is not echoed")
+	assert.Contains(t, out.String(), "<"+user+">")
+	require.Len(t, readCache(t, dir).Hosts, 1)
+}
+
+// TestLogoutUnreachable: a host that cannot be reached is logged out of
+// all the same, its entry removed with a warning.
+func TestLogoutUnreachable(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cfg")
+	s, err := config.OpenStore(dir)
+	require.NoError(t, err)
+	const host = "http://127.0.0.1:1/api"
+	require.NoError(t, s.Put(host, config.Entry{Email: "a@x", AccessToken: "secret-access", RefreshToken: "secret-refresh"}))
+	out, errOut, code := kp(t, []string{"KPUBLISH_CONFIG_DIR=" + dir}, "logout")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "Logged out of "+host+"\n", out)
+	assert.Contains(t, errOut, "kpublish: warning: "+host+" did not revoke the tokens")
+	assert.NotContains(t, errOut, "secret")
+	hosts, err := s.Hosts()
+	require.NoError(t, err)
+	assert.Empty(t, hosts)
 }
