@@ -120,10 +120,11 @@ func newClientFor(host, from string) (*kitsu.Client, error) {
 // cache. The credentials are, in this order: KITSU_TOKEN; the token cache's
 // entry for the host (when KITSU_USER is unset or names the same user);
 // KITSU_USER and KITSU_PASSWORD, a login that is not cached. A cached
-// token is used with no request beforehand: a client renews an expired
-// access token with the refresh token, and the command writes the renewed
-// tokens back when it ends (cliState.finish). No password is sent while
-// the cached tokens work.
+// token is used with no request beforehand (unless KITSU_PASSWORD is set:
+// then one request checks it, and the password logs in only if the server
+// refuses it): a client renews an expired access token with the refresh
+// token, and the command writes the renewed tokens back when it ends
+// (cliState.finish). No password is sent while the cached tokens work.
 func onlineClient(ctx context.Context) (*kitsu.Client, error) {
 	cfg, err := config.Load()
 	if err != nil {
@@ -155,10 +156,22 @@ func onlineClient(ctx context.Context) (*kitsu.Client, error) {
 	if ok && (user == "" || strings.EqualFold(user, e.Email)) {
 		dead := e.RefreshToken != "" && expired(e.RefreshToken) && expired(e.AccessToken)
 		switch {
-		case !dead:
+		case !dead && password == "":
 			c.SetTokens(kitsu.Tokens{AccessToken: e.AccessToken, RefreshToken: e.RefreshToken})
 			s.source, s.from = "cache", e
 			return remember(ctx, s), nil
+		case !dead:
+			// KITSU_PASSWORD could log in if the saved tokens were
+			// refused: ask the server first (one request, which also
+			// renews an expired access token).
+			c.SetTokens(kitsu.Tokens{AccessToken: e.AccessToken, RefreshToken: e.RefreshToken})
+			if ok, err := c.IsAuthenticated(ctx); err != nil {
+				return nil, &exitError{exitServer, err}
+			} else if ok {
+				s.source, s.from = "cache", e
+				return remember(ctx, s), nil
+			}
+			c.SetTokens(kitsu.Tokens{})
 		case password == "":
 			return nil, &exitError{exitServer, fmt.Errorf("the saved login of %s at %s has expired: run `kpublish login %s`", e.Email, s.host, s.host)}
 		}

@@ -355,7 +355,7 @@ func TestLoginUnsafeCache(t *testing.T) {
 // TestLoginSavedLoginRevoked: both saved tokens refused (revoked on the
 // server) is exit 4 with the advice to log in again.
 func TestLoginSavedLoginRevoked(t *testing.T) {
-	host, user, _ := kitsutest.Env(t)
+	host, user, password := kitsutest.Env(t)
 	dir := filepath.Join(t.TempDir(), "cfg")
 	env := login(t, dir, host)
 	cf := readCache(t, dir)
@@ -372,10 +372,17 @@ func TestLoginSavedLoginRevoked(t *testing.T) {
 	assert.NotContains(t, errOut, e.AccessToken)
 	assert.Equal(t, 1, strings.Count(errOut, "\n"))
 
+	// Revoked saved tokens, and KITSU_USER and KITSU_PASSWORD: the
+	// password logs in (and is not saved).
+	out, errOut, code := kp(t, append(env, "KITSU_USER="+user, "KITSU_PASSWORD="+password), "whoami", "--json")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, `"source": "KITSU_USER"`)
+	assert.Equal(t, e.AccessToken, readCache(t, dir).Hosts[c.GetHost()].AccessToken, "an env login is not cached")
+
 	// KITSU_USER and a wrong KITSU_PASSWORD are not used while the saved
 	// tokens of that user work.
 	login(t, dir, host)
-	out, errOut, code := kp(t, append(env, "KITSU_USER="+user, "KITSU_PASSWORD=not-the-password"), "whoami", "--json")
+	out, errOut, code = kp(t, append(env, "KITSU_USER="+user, "KITSU_PASSWORD=not-the-password"), "whoami", "--json")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, `"source": "cache"`)
 	// Another user in KITSU_USER: the cache is not theirs.
