@@ -212,8 +212,10 @@ Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error.
   3  a value is wrong, whichever flag carries it: a negative or unparsable
      number (--revision -1 and --set Revision=-1 alike), --revision 0
      offline, a name with nothing to show, a tree that does not load, a
-     path that matches no template
-  4  Kitsu refused or could not be reached
+     path that matches no template, a config.json key or value, a token
+     cache that others may read or that another user owns
+  4  Kitsu refused or could not be reached; a login refused, or a saved
+     login that no longer works (run kpublish login HOST)
 Control characters in what is printed are escaped (\x1b, \r, \n).`
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
