@@ -281,19 +281,7 @@ func runLogin(cmd *cobra.Command, arg string, f *loginFlags) error {
 	if cmd.Flags().Changed("token") && f.token == "" {
 		return inputErrf("--token: want a bot's API token, got an empty one")
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		return inputErr(err)
-	}
-	store, err := config.OpenStore("")
-	if err != nil {
-		return inputErr(err)
-	}
-	host, from, err := resolveHost(cmd.Context(), arg, cfg, store, false)
-	if err != nil {
-		return err
-	}
-	c, err := newClientFor(host, from)
+	store, c, err := hostClient(cmd, arg, false)
 	if err != nil {
 		return err
 	}
@@ -430,19 +418,7 @@ removed all the same, with a warning.`,
 			if len(args) == 1 {
 				arg = args[0]
 			}
-			cfg, err := config.Load()
-			if err != nil {
-				return inputErr(err)
-			}
-			store, err := config.OpenStore("")
-			if err != nil {
-				return inputErr(err)
-			}
-			host, from, err := resolveHost(cmd.Context(), arg, cfg, store, true)
-			if err != nil {
-				return err
-			}
-			c, err := newClientFor(host, from)
+			store, c, err := hostClient(cmd, arg, true)
 			if err != nil {
 				return err
 			}
@@ -505,4 +481,27 @@ role, is_bot, host and source.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the user as a JSON object")
 	return cmd
+}
+
+// hostClient opens the config and the token cache and gives a client of
+// the host login or logout works on (see resolveHost; cached says whether
+// the only host in the cache counts).
+func hostClient(cmd *cobra.Command, arg string, cached bool) (*config.Store, *kitsu.Client, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, nil, inputErr(err)
+	}
+	store, err := config.OpenStore("")
+	if err != nil {
+		return nil, nil, inputErr(err)
+	}
+	host, from, err := resolveHost(cmd.Context(), arg, cfg, store, cached)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := newClientFor(host, from)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, c, nil
 }

@@ -490,21 +490,8 @@ func tokenNames() string {
 	return strings.Join(names, ", ")
 }
 
-func looksLikeID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, r := range s {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if r != '-' {
-				return false
-			}
-		} else if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
-			return false
-		}
-	}
-	return true
-}
+// looksLikeID reports whether s is written as a UUID (an id, not a name).
+var looksLikeID = kitsutree.LooksLikeID
 
 // newSource returns the source of online contexts: with the disk cache
 // unless --no-cache, a refused cache said in one line on stderr.
