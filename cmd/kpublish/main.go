@@ -7,8 +7,8 @@
 //	kpublish tree get --project P       export a project's tree from Kitsu
 //	kpublish version                    print the version
 //
-// Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error.
-// 2 means the command line itself is malformed (an unknown command, flag,
+// Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error,
+// 5 revision conflict, 6 partly done (run the same command again). 2 means the command line itself is malformed (an unknown command, flag,
 // token or field, a missing argument, flags that go together); 3 means a
 // value is wrong, whichever flag carries it (--revision -1 and
 // --set Revision=-1 are both 3, as are numbers that do not parse).
@@ -44,6 +44,12 @@ const (
 	exitUsage  = 2
 	exitInput  = 3
 	exitServer = 4
+	// exitConflict: a revision conflict not resolved (--revision N held
+	// by someone else, on disk or in Kitsu already).
+	exitConflict = 5
+	// exitPartial: partly done (a file copied into place that Kitsu did
+	// not register); the same command run again finishes it.
+	exitPartial = 6
 )
 
 func main() {
@@ -200,7 +206,8 @@ tree read from Kitsu.
 Online commands read KITSU_HOST and either KITSU_TOKEN (an API token) or
 KITSU_USER and KITSU_PASSWORD.
 
-Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error.
+Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error,
+5 revision conflict, 6 partly done.
   2  the command line itself is malformed: an unknown command, flag, --set
      token or field, a missing argument, flags that go together
   3  a value is wrong, whichever flag carries it: a negative or unparsable
@@ -208,6 +215,10 @@ Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error.
      offline, a name with nothing to show, a tree that does not load, a
      path that matches no template
   4  Kitsu refused or could not be reached
+  5  a revision conflict not resolved (publish --revision N held by someone
+     else, on disk or in Kitsu already)
+  6  partly done: run the same command again to finish (publish: a file
+     copied into place that Kitsu did not register)
 Control characters in what is printed are escaped (\x1b, \r, \n).`
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -221,7 +232,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(flagErr)
-	root.AddCommand(newPathCmd(), newParseCmd(), newVersionCmd())
+	root.AddCommand(newPathCmd(), newParseCmd(), newVersionCmd(), newPublishCmd(), newRevisionsCmd())
 	addTreeCommands(root)
 	return root
 }
