@@ -116,6 +116,9 @@ func (w *Working) Target(ctx context.Context, wf TaskFile) (*Target, error) {
 	src := w.source()
 	fc, err := src.WorkingContext(ctx, wf.TaskID, &kitsutree.WorkingOptions{Software: wf.Software, Name: wf.Name, Revision: 1})
 	if err != nil {
+		if errors.Is(err, kitsu.ErrNotFound) {
+			return nil, fmt.Errorf("publish: task %s (software %q): not found in Kitsu: want an existing task's id and software: %w", wf.TaskID, wf.Software, err)
+		}
 		return nil, err
 	}
 	tree, err := src.Tree(ctx, fc.Project.ID)
@@ -527,10 +530,10 @@ func (w *Working) Register(ctx context.Context, file string, opts *RegisterOptio
 		o = *opts
 	}
 	if p := badChars(file); p != "" {
-		return nil, &PathError{Path: file, Root: "", Problem: p}
+		return nil, fmt.Errorf("%w: working file %q %s", ErrUnsafePath, file, p)
 	}
 	if hasDotDot(file) {
-		return nil, &PathError{Path: file, Root: "", Problem: `has a ".." name: want the path the file was saved at`}
+		return nil, fmt.Errorf(`%w: working file %q has a ".." name: want the path the file was saved at`, ErrUnsafePath, file)
 	}
 	abs, err := filepath.Abs(file)
 	if err != nil {
@@ -790,7 +793,7 @@ func (w *Working) Copy(ctx context.Context, src string, t *Target, claim *Workin
 	}
 	co.DryRun = o.DryRun
 	if p := badChars(src); p != "" {
-		return nil, &PathError{Path: src, Root: "", Problem: p}
+		return nil, fmt.Errorf("%w: file to copy %q %s", ErrUnsafePath, src, p)
 	}
 	fsys := w.fs()
 	fi, err := fsys.Stat(src)
