@@ -818,10 +818,11 @@ func (w *Working) Copy(ctx context.Context, src string, t *Target, claim *Workin
 	for _, d := range rep.DiskFiles {
 		if c, err := t.store.ReadClaim(d.Path); err == nil && c.Data["sha"] == sum.Hex && c.Data["task_id"] == t.TaskID {
 			r, err := w.register(ctx, t, d.Revision, d.Path, t.Extension, &o)
-			if r != nil {
-				r.Copied = true
+			if err != nil {
+				return nil, partial(err, src, d.Path)
 			}
-			return r, err
+			r.Copied = true
+			return r, nil
 		}
 	}
 	co.Data = map[string]string{"sha": sum.Hex, "source": src}
@@ -846,11 +847,17 @@ func (w *Working) Copy(ctx context.Context, src string, t *Target, claim *Workin
 	}
 	r, err := w.register(ctx, t, cl.Revision, cl.Path, t.Extension, &o)
 	if err != nil {
-		if errors.Is(err, ErrRevisionConflict) || errors.Is(err, ErrLimit) || errors.Is(err, ErrPartial) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%w: %q is copied to %q but Kitsu did not register it: run the same command again to finish: %w", ErrPartial, src, cl.Path, err)
+		return nil, partial(err, src, cl.Path)
 	}
 	r.Copied = true
 	return r, nil
+}
+
+// partial says that the copy of src to dst is in place but not
+// registered, unless err already says what to do.
+func partial(err error, src, dst string) error {
+	if errors.Is(err, ErrRevisionConflict) || errors.Is(err, ErrLimit) || errors.Is(err, ErrPartial) {
+		return err
+	}
+	return fmt.Errorf("%w: %q is copied to %q but Kitsu did not register it: run the same command again to finish: %w", ErrPartial, src, dst, err)
 }

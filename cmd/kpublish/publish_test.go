@@ -403,6 +403,7 @@ func TestPublishWorkingRefused(t *testing.T) {
 	t.Log(errOut)
 	assert.Contains(t, errOut, "describes")
 	assert.Empty(t, f.records(t))
+	require.NoError(t, os.Remove(filepath.Join(f.dir, "stray.sft")))
 
 	_, errOut, code = kp(t, f.env, "publish", "working", "--task", "8d5e3c0a-0000-4000-8000-000000000000", "--software", f.sw.Name, "--print-path")
 	assert.Equal(t, 3, code, errOut)
@@ -418,6 +419,35 @@ func TestPublishWorkingRefused(t *testing.T) {
 	assert.Equal(t, 3, code, errOut)
 	t.Log(errOut)
 	assert.Contains(t, errOut, "no file tree")
+
+	// Over Zou's 32-bit size, refused before anything is copied.
+	big := filepath.Join(t.TempDir(), "big.sft")
+	require.NoError(t, os.WriteFile(big, nil, 0o644))
+	require.NoError(t, os.Truncate(big, 3<<30)) // sparse
+	_, errOut, code = kp(t, f.env, "publish", "working", big, "--copy", "--task", f.task.ID, "--software", f.sw.Name)
+	assert.Equal(t, 3, code, errOut)
+	assert.Contains(t, errOut, "32-bit")
+	none()
+
+	// A path read two ways is refused with its readings; --project
+	// names the project whose tree reads it.
+	tree := workTree(f.mp)
+	working := tree["working"].(map[string]any)
+	working["folder_path"] = map[string]any{"asset": "<Project>/<AssetType>/<TaskType>/<Software>", "style": "lowercase"}
+	working["file_name"] = map[string]any{"asset": "<Asset>_<Name>_v<Revision>", "style": "lowercase"}
+	require.NoError(t, f.c.Update(kitsutest.Context(t), "projects", f.task.ProjectID, map[string]any{"file_tree": tree}, nil))
+	got, errOut, code := f.printPath(t, "--name", "a_b", "--dry-run")
+	require.Equal(t, 0, code, errOut)
+	amb := got["path"].(string)
+	assert.True(t, strings.HasSuffix(amb, "/tree_a_b_v001.sft"), amb)
+	require.NoError(t, os.MkdirAll(filepath.Dir(amb), 0o755))
+	require.NoError(t, os.WriteFile(amb, []byte("x"), 0o644))
+	_, errOut, code = f.register(t, amb, "--project", f.task.ProjectID)
+	assert.Equal(t, 3, code, errOut)
+	assert.Contains(t, errOut, "can be read 2 ways")
+	assert.Contains(t, errOut, `Name="a_b"`)
+	assert.Contains(t, errOut, `Name="b"`)
+	assert.Empty(t, f.records(t))
 
 	// Usage.
 	_, _, code = kp(t, f.env, "publish", "working", "--print-path")
