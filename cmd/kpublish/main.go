@@ -206,8 +206,7 @@ tree read from Kitsu.
 Online commands read KITSU_HOST and either KITSU_TOKEN (an API token) or
 KITSU_USER and KITSU_PASSWORD.
 
-Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error,
-5 revision conflict, 6 partly done.
+Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error.
   2  the command line itself is malformed: an unknown command, flag, --set
      token or field, a missing argument, flags that go together
   3  a value is wrong, whichever flag carries it: a negative or unparsable
