@@ -714,11 +714,16 @@ func (w *Working) targetFromPath(ctx context.Context, abs string, o *RegisterOpt
 			continue
 		}
 		res, err := src.Resolve(ctx, parsed)
-		if err != nil {
-			return nil, 0, "", fmt.Errorf("publish: %q read with project %s's tree (%s): %w", abs, id, parsed, err)
+		if err != nil && !errors.Is(err, kitsu.ErrNotFound) || err == nil && res.Project != nil && res.Project.ID == id && res.Task == nil {
+			if err == nil {
+				err = errors.New("it names no task")
+			}
+			return nil, 0, "", fmt.Errorf("%w: %q read with project %s's tree (%s): %w", ErrNoTask, abs, id, parsed, err)
 		}
-		if res.Task == nil || res.Project == nil || res.Project.ID != id {
-			return nil, 0, "", fmt.Errorf("%w: %q read with project %s's tree (%s) names no task of that project", ErrNoTask, abs, id, parsed)
+		if err != nil || res.Project == nil || res.Project.ID != id {
+			// Another project's file under a shared mountpoint.
+			tried = append(tried, id)
+			continue
 		}
 		if parsed.Revision < 1 {
 			return nil, 0, "", fmt.Errorf("%w: %q read with project %s's tree shows no revision", ErrNoTask, abs, id)
