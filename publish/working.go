@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spf13/afero"
 
@@ -39,6 +40,9 @@ var (
 // Working publishes working files: it joins Kitsu (the task, its
 // project's file tree, its working-file records) with a Store on the
 // working mountpoint of the tree.
+//
+// A Working is safe for concurrent use; its fields must not change once
+// it is in use.
 type Working struct {
 	Client *kitsu.Client
 	// Source reads contexts and trees; kitsutree.NewSource(Client) when
@@ -61,6 +65,9 @@ type Working struct {
 	// PID is the process claims are held for (see ClaimOptions.PID); this
 	// process when 0.
 	PID int
+
+	once sync.Once
+	src  *kitsutree.Source
 }
 
 func (w *Working) fs() afero.Fs {
@@ -71,10 +78,13 @@ func (w *Working) fs() afero.Fs {
 }
 
 func (w *Working) source() *kitsutree.Source {
-	if w.Source == nil {
-		w.Source = kitsutree.NewSource(w.Client)
-	}
-	return w.Source
+	w.once.Do(func() {
+		w.src = w.Source
+		if w.src == nil {
+			w.src = kitsutree.NewSource(w.Client)
+		}
+	})
+	return w.src
 }
 
 func (w *Working) goos() string { return cmp.Or(w.GOOS, runtime.GOOS) }
@@ -142,7 +152,7 @@ func (w *Working) Target(ctx context.Context, wf TaskFile) (*Target, error) {
 		return nil, fmt.Errorf("publish: project %q: working mountpoint %q: %w", fc.Project.Name, mode.Mountpoint, err)
 	}
 	if t.store, err = NewStore(w.fs(), root, &StoreOptions{GOOS: cmp.Or(w.CheckOS, w.goos())}); err != nil {
-		return nil, fmt.Errorf("publish: project %q: the working mountpoint %q on this host: %w", fc.Project.Name, mode.Mountpoint, err)
+		return nil, fmt.Errorf("publish: project %q: the working mountpoint %q on this host (map it to this host's mount with roots): %w", fc.Project.Name, mode.Mountpoint, err)
 	}
 	if _, err := t.TreePath(1); err != nil {
 		return nil, err
@@ -383,7 +393,8 @@ type Claimed struct {
 	DryRun   bool   // nothing was claimed: Path is what would have been
 }
 
-// ClaimOptions of a working file.
+// WorkingClaimOptions are Working.Claim's optional parts; the zero value
+// claims the next revision.
 type WorkingClaimOptions struct {
 	// Revision is the revision to claim; 0 claims the next free one above
 	// Kitsu's and the disk's. A revision given that Kitsu or the disk
@@ -654,7 +665,7 @@ func (w *Working) targetOf(ctx context.Context, abs string, o *RegisterOptions) 
 			return nil, 0, "", err
 		}
 		if want != abs {
-			return nil, 0, "", fmt.Errorf("publish: the claim beside %q is for %q (revision %d of task %s): want the file saved at the claimed path", abs, want, info.Revision, t.TaskID)
+			return nil, 0, "", fmt.Errorf("publish: the claim beside %q is for %q (revision %d of task %s): want the file saved at the claimed path, and the roots it was claimed with", abs, want, info.Revision, t.TaskID)
 		}
 		return t, info.Revision, t.Extension, nil
 	}

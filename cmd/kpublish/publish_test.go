@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -429,6 +430,15 @@ func TestPublishWorkingRefused(t *testing.T) {
 	assert.Contains(t, errOut, "32-bit")
 	none()
 
+	// Kitsu unreachable: exit 4, nothing written.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closed := "http://" + l.Addr().String() + "/api"
+	require.NoError(t, l.Close())
+	_, errOut, code = kp(t, append(slices.Clone(f.env[1:]), "KITSU_HOST="+closed), "publish", "working", "--task", f.task.ID, "--software", f.sw.Name, "--print-path")
+	assert.Equal(t, 4, code, errOut)
+	none()
+
 	// A path read two ways is refused with its readings; --project
 	// names the project whose tree reads it.
 	tree := workTree(f.mp)
@@ -570,6 +580,11 @@ func TestPublishWorkingStale(t *testing.T) {
 	for _, c := range s.Stale {
 		assert.Equal(t, "older than 1ns", c.Reason)
 	}
+
+	s = stale("--release", "--dry-run")
+	assert.Len(t, s.Stale, 1)
+	assert.Equal(t, 0, s.Released)
+	require.FileExists(t, publish.ClaimPath(dead))
 
 	s = stale("--release")
 	assert.Equal(t, 1, s.Released)
