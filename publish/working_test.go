@@ -181,3 +181,28 @@ func TestWorkingRefused(t *testing.T) {
 	assert.Empty(t, f.records(t), "nothing left half-done")
 	assert.FileExists(t, cl.Claim, "the claim is kept")
 }
+
+// TestWorkingFinishesHalfDone registers a file whose record a stopped
+// Register created without its size and hash: the record is finished,
+// not duplicated.
+func TestWorkingFinishesHalfDone(t *testing.T) {
+	ctx := kitsutest.Context(t)
+	dir := t.TempDir()
+	f := newWorkingFixture(t, afero.NewOsFs(), dir, nil)
+	tg, err := f.w.Target(ctx, TaskFile{TaskID: f.task.ID, Software: f.sw.Name})
+	require.NoError(t, err)
+	cl, err := f.w.Claim(ctx, tg, nil)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(cl.Path, []byte("half"), 0o644))
+	half, err := f.c.Files.NewWorkingFile(ctx, f.task.ID, &kitsu.NewWorkingFileOptions{Revision: cl.Revision, SoftwareID: f.sw.ID, Sep: "/"})
+	require.NoError(t, err)
+	require.Equal(t, cl.TreePath, half.Path)
+
+	r, err := f.w.Register(ctx, cl.Path, nil)
+	require.NoError(t, err)
+	assert.Equal(t, half.ID, r.WorkingFile.ID)
+	assert.Equal(t, int64(4), r.WorkingFile.Size)
+	assert.Equal(t, r.Sum.Hex, r.WorkingFile.Data["sha"])
+	assert.Len(t, f.records(t), 1)
+	assert.NoFileExists(t, cl.Claim)
+}
