@@ -440,8 +440,8 @@ func (w *Working) Claim(ctx context.Context, t *Target, opts *WorkingClaimOption
 				return nil, fmt.Errorf("%w: revision %d of task %s (%s) is in Kitsu already (%s): want a new revision, such as %d", ErrRevisionConflict, o.Revision, t.TaskID, t.Name, k.Path, rep.Next)
 			}
 		}
-		p, err := t.LocalPath(o.Revision)
-		if err != nil {
+		var p string
+		if p, err = t.LocalPath(o.Revision); err != nil {
 			return nil, err
 		}
 		if o.DryRun {
@@ -452,7 +452,7 @@ func (w *Working) Claim(ctx context.Context, t *Target, opts *WorkingClaimOption
 			return nil, fmt.Errorf("%w: revision %d of task %s: %w", ErrRevisionConflict, o.Revision, t.TaskID, err)
 		}
 	case o.DryRun:
-		for rev := rep.Next; ; rev++ {
+		for rev := rep.Next; rev < rep.Next+maxClaimTries; rev++ {
 			p, err := t.LocalPath(rev)
 			if err != nil {
 				return nil, err
@@ -461,6 +461,7 @@ func (w *Working) Claim(ctx context.Context, t *Target, opts *WorkingClaimOption
 				return cl, err
 			}
 		}
+		return nil, fmt.Errorf("publish: revisions %d to %d are all claimed or published", rep.Next, rep.Next+maxClaimTries-1)
 	default:
 		c, err = t.store.ClaimNextWith(t.LocalPath, rep.Next, copts)
 	}

@@ -384,11 +384,13 @@ func TestPublishWorkingRefused(t *testing.T) {
 	assert.Contains(t, errOut, "Zou's working_file.path holds 400 at most")
 	none()
 
-	_, errOut, code = f.printPath(t, "--name", "con", "--os", "windows")
-	assert.Equal(t, 3, code, errOut)
-	t.Log(errOut)
-	assert.Contains(t, strings.ToLower(errOut), "con")
-	none()
+	for _, rev := range []string{"next", "7"} {
+		_, errOut, code = f.printPath(t, "--name", "con", "--os", "windows", "--revision", rev)
+		assert.Equal(t, 3, code, errOut)
+		t.Log(errOut)
+		assert.Contains(t, errOut, "reserved Windows device name")
+		none()
+	}
 
 	_, errOut, code = f.register(t, f.dir+"/work/../../etc/passwd")
 	assert.Equal(t, 3, code, errOut)
