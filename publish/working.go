@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/afero"
 
@@ -609,9 +610,7 @@ func (w *Working) register(ctx context.Context, t *Target, rev int, abs, ext str
 		return out, nil
 	}
 	if wf == nil {
-		wf, err = w.Client.Files.NewWorkingFile(ctx, t.TaskID, &kitsu.NewWorkingFileOptions{
-			Revision: rev, Name: t.Name, Comment: o.Comment, SoftwareID: t.Software.ID, Sep: "/",
-		})
+		wf, err = w.create(ctx, t, rev, tp, o.Comment)
 		if errors.Is(err, kitsu.ErrConflict) {
 			return nil, fmt.Errorf("%w: revision %d of task %s: %w", ErrRevisionConflict, rev, t.TaskID, err)
 		}
@@ -642,6 +641,42 @@ func (w *Working) register(ctx context.Context, t *Target, rev int, abs, ext str
 	out.WorkingFile = updated
 	w.release(t, abs)
 	return out, nil
+}
+
+// create creates the record of revision rev. Zou 1.0.97 answers 500
+// when creations for one task by one user meet (each assigns the task
+// to the user, and the second insert of that link fails) and stores
+// nothing: after a 500 the records are read again, and the creation is
+// sent again only when the revision is still not there (at most three
+// times in all). A record of the revision that appeared meanwhile is
+// taken if it has the file's path and no hash yet (this creation's), and
+// is a conflict otherwise.
+func (w *Working) create(ctx context.Context, t *Target, rev int, tp, comment string) (*kitsu.WorkingFile, error) {
+	for attempt := 1; ; attempt++ {
+		wf, err := w.Client.Files.NewWorkingFile(ctx, t.TaskID, &kitsu.NewWorkingFileOptions{
+			Revision: rev, Name: t.Name, Comment: comment, SoftwareID: t.Software.ID, Sep: "/",
+		})
+		if err == nil || !errors.Is(err, kitsu.ErrServer) || attempt == 3 {
+			return wf, err
+		}
+		rep, lerr := w.Revisions(ctx, t)
+		if lerr != nil {
+			return nil, err
+		}
+		for i := range rep.records {
+			if r := &rep.records[i]; r.Revision == rev {
+				if sha, _ := r.Data["sha"].(string); sha == "" && r.Path == tp {
+					return r, nil
+				}
+				return nil, fmt.Errorf("%w: revision %d of task %s was registered by another publisher meanwhile, as %q", ErrRevisionConflict, rev, t.TaskID, r.Path)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Duration(attempt) * 200 * time.Millisecond):
+		}
+	}
 }
 
 // release removes the claim of a registered file, if it is still there.
