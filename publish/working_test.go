@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/spf13/afero"
@@ -205,4 +206,46 @@ func TestWorkingFinishesHalfDone(t *testing.T) {
 	assert.Equal(t, r.Sum.Hex, r.WorkingFile.Data["sha"])
 	assert.Len(t, f.records(t), 1)
 	assert.NoFileExists(t, cl.Claim)
+}
+
+// TestWorkingConcurrentRegister registers 8 claimed revisions of a new
+// task at once. Zou 1.0.97 answers some of these creations with 500 (each
+// assigns the task to the user, and the inserts of that link collide)
+// having stored nothing: every one must still end registered, once.
+func TestWorkingConcurrentRegister(t *testing.T) {
+	ctx := kitsutest.Context(t)
+	f := newWorkingFixture(t, afero.NewOsFs(), t.TempDir(), nil)
+	tg, err := f.w.Target(ctx, TaskFile{TaskID: f.task.ID, Software: f.sw.Name})
+	require.NoError(t, err)
+	const n = 8
+	paths := make([]string, n)
+	for i := range paths {
+		cl, err := f.w.Claim(ctx, tg, nil)
+		require.NoError(t, err)
+		require.Equal(t, i+1, cl.Revision)
+		require.NoError(t, os.WriteFile(cl.Path, []byte{byte(i)}, 0o644))
+		paths[i] = cl.Path
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, p := range paths {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = f.w.Register(ctx, p, nil)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		assert.NoError(t, err, "revision %d", i+1)
+	}
+	byRev := map[int]int{}
+	for _, wf := range f.records(t) {
+		byRev[wf.Revision]++
+		assert.NotEmpty(t, wf.Data["sha"])
+	}
+	assert.Len(t, byRev, n)
+	for rev, count := range byRev {
+		assert.Equal(t, 1, count, "revision %d", rev)
+	}
 }
