@@ -469,7 +469,7 @@ type WorkingFile struct {
 	Comment          string         `json:"comment,omitempty"`
 	Revision         int            `json:"revision"`
 	Size             int64          `json:"size,omitzero"`
-	Checksum         string         `json:"checksum,omitempty"`
+	Checksum         int64          `json:"checksum,omitzero"` // an Integer column in Zou 1.0.97 (output files hold a string)
 	Path             string         `json:"path,omitempty"`
 	ValidationStatus string         `json:"validation_status,omitempty"`
 	TaskID           string         `json:"task_id,omitempty"`

@@ -10,9 +10,10 @@
 //	kpublish whoami                     print the user online commands act as
 //	kpublish version                    print the version
 //
-// Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error.
-// 2 means the command line itself is malformed (an unknown command, flag,
-// token or field, a missing argument, flags that go together); 3 means a
+// Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error,
+// 5 revision conflict, 6 partly done (run the same command again). 2 means
+// the command line itself is malformed (an unknown command, flag, token or
+// field, a missing argument, flags that go together); 3 means a
 // value is wrong, whichever flag carries it (--revision -1 and
 // --set Revision=-1 are both 3, as are numbers that do not parse).
 //
@@ -47,6 +48,12 @@ const (
 	exitUsage  = 2
 	exitInput  = 3
 	exitServer = 4
+	// exitConflict: a revision conflict not resolved (--revision N held
+	// by someone else, on disk or in Kitsu already).
+	exitConflict = 5
+	// exitPartial: partly done (a file copied into place that Kitsu did
+	// not register); the same command run again finishes it.
+	exitPartial = 6
 )
 
 func main() {
@@ -216,6 +223,10 @@ Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error.
      cache that others may read or that another user owns
   4  Kitsu refused or could not be reached; a login refused, or a saved
      login that no longer works (run kpublish login HOST)
+  5  a revision conflict not resolved (publish --revision N held by someone
+     else, on disk or in Kitsu already)
+  6  partly done: run the same command again to finish (publish: a file
+     copied into place that Kitsu did not register)
 Control characters in what is printed are escaped (\x1b, \r, \n).`
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -232,7 +243,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	st := &cliState{}
 	root.SetContext(context.WithValue(context.Background(), stateKey{}, st))
 	root.PersistentFlags().StringVar(&st.host, "host", "", "the Kitsu host (default KITSU_HOST, then config.json's \"host\", then the only host logged in)")
-	root.AddCommand(newPathCmd(), newParseCmd(), newVersionCmd(), newLoginCmd(), newLogoutCmd(), newWhoamiCmd())
+	root.AddCommand(newPathCmd(), newParseCmd(), newVersionCmd(), newLoginCmd(), newLogoutCmd(), newWhoamiCmd(),
+		newPublishCmd(), newRevisionsCmd())
 	addTreeCommands(root)
 	return root
 }
