@@ -21,19 +21,25 @@ func (s *EntityService) AllEntities(ctx context.Context) ([]Entity, error) {
 }
 
 // EachEntityOptions are the optional parts of EachEntity. The zero value
-// walks every entity, Zou's default page size (100) at a time.
+// walks every entity, Zou's default page size (100) at a time, four pages
+// asked at once.
 type EachEntityOptions struct {
 	// ProjectID keeps only the entities of that project.
 	ProjectID string
 	// PageSize is the number of entities asked at a time; 0 means Zou's
 	// default.
 	PageSize int
+	// Prefetch is how many pages are asked at once; 0 means 4 (see
+	// FetchOptions.Prefetch).
+	Prefetch int
 }
 
-// EachEntity walks the entities the user may see page by page, holding
-// one page in memory at a time, and yields each one (or the first error,
-// then stops). Zou orders pages by last update, newest first: entities
-// changed during the walk may be seen twice or missed.
+// EachEntity walks the entities the user may see page by page, holding a
+// few pages in memory at a time (the one being yielded and up to
+// opts.Prefetch on their way), and yields each one (or the first error,
+// then stops). Zou orders pages by last update, newest first, then by
+// creation and id: a walk of entities nobody changes yields each once;
+// entities changed during the walk may be seen twice or missed.
 //
 // It calls GET /data/entities?page=&limit= and is the paged form of
 // AllEntities (gazu.entity.all_entities has none).
@@ -51,6 +57,7 @@ func (s *EntityService) EachEntity(ctx context.Context, opts *EachEntityOptions)
 			return func(yield func(Entity, error) bool) { yield(Entity{}, err) }
 		}
 		fetch.Limit = opts.PageSize
+		fetch.Prefetch = opts.Prefetch
 	}
 	return FetchEach[Entity](ctx, s.c, "entities", fetch)
 }

@@ -6,6 +6,9 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
+	"unique"
+	"unsafe"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -18,6 +21,11 @@ import (
 //	func (m *Asset) UnmarshalJSONFrom(d *jsontext.Decoder) error { return decodeModel(d, m) }
 //
 // Encoding is the plain struct encoding: Extra is not written.
+//
+// A large listing repeats the same few ids in every record (project_id,
+// task_type_id, the assignees...): those strings are interned (unique.Make),
+// so 50,000 tasks hold each once, and timestamps are parsed from the
+// decoder's buffer without a copy.
 
 // modelInfo maps the JSON member names of a model type to its fields.
 type modelInfo struct {
@@ -30,6 +38,10 @@ type modelInfo struct {
 type fieldInfo struct {
 	index []int
 	kind  fieldKind
+	// intern marks the strings that repeat across records (the ids of
+	// other records, such as project_id, and type): equal values share
+	// one copy, so a large listing holds each once.
+	intern bool
 }
 
 type fieldKind int
@@ -97,7 +109,9 @@ func infoOf(t reflect.Type) *modelInfo {
 				name = f.Name
 			}
 			if prev, dup := info.fields[name]; !dup || len(index) < len(prev.index) {
-				info.fields[name] = fieldInfo{index: index, kind: kindOf(f.Type)} // the shallower field wins, as in encoding/json
+				kind := kindOf(f.Type)
+				intern := kind == kindString && (strings.HasSuffix(name, "_id") || name == "type")
+				info.fields[name] = fieldInfo{index: index, kind: kind, intern: intern} // the shallower field wins, as in encoding/json
 			}
 		}
 	}
@@ -136,6 +150,12 @@ func decodeModel(dec *jsontext.Decoder, m any) error {
 			name = nameBuf
 		}
 		if fi, ok := info.fields[string(name)]; ok {
+			if fi.intern {
+				if err := decodeInterned(dec, v.FieldByIndex(fi.index)); err != nil {
+					return fmt.Errorf("kitsu: %s.%s: %w", v.Type().Name(), name, err)
+				}
+				continue
+			}
 			if err := decodeField(dec, v.FieldByIndex(fi.index), fi.kind); err != nil {
 				return fmt.Errorf("kitsu: %s.%s: %w", v.Type().Name(), name, err)
 			}
@@ -171,13 +191,41 @@ func decodeField(dec *jsontext.Decoder, f reflect.Value, kind fieldKind) error {
 	if kind == kindOther {
 		return json.UnmarshalDecode(dec, f.Addr().Interface())
 	}
+	if kind == kindTime {
+		return decodeTime(dec, f.Addr().Interface().(*Time))
+	}
 	if kind == kindStrings {
 		if dec.PeekKind() == 'n' {
 			_, err := dec.ReadToken()
 			return err
 		}
-		var list []string
-		if err := json.UnmarshalDecode(dec, &list); err != nil {
+		if dec.PeekKind() != '[' {
+			return fmt.Errorf("want a list of strings, got %s", dec.PeekKind())
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return err
+		}
+		list := []string{}
+		for dec.PeekKind() != ']' {
+			// The lists Zou sends are mostly ids of other records
+			// (assignees, mentions): equal ones share one copy.
+			var s string
+			switch k := dec.PeekKind(); k {
+			case 'n':
+				if _, err := dec.ReadToken(); err != nil {
+					return err
+				}
+			case '"':
+				var err error
+				if s, err = readInterned(dec); err != nil {
+					return err
+				}
+			default:
+				return fmt.Errorf("want a list of strings, got %s in it", k)
+			}
+			list = append(list, s)
+		}
+		if _, err := dec.ReadToken(); err != nil {
 			return err
 		}
 		f.Set(reflect.ValueOf(list))
@@ -224,15 +272,74 @@ func decodeField(dec *jsontext.Decoder, f reflect.Value, kind fieldKind) error {
 			return err
 		}
 		f.SetFloat(fl)
-	case kindTime:
-		if k != '"' {
-			return fmt.Errorf("want a timestamp string, got %s", k)
-		}
-		var t Time
-		if err := t.parse(tok.String()); err != nil {
-			return err
-		}
-		f.Set(reflect.ValueOf(t))
 	}
 	return nil
+}
+
+// decodeTime reads a timestamp member into t. null leaves t as it is.
+// Zou's usual form is parsed from the decoder's buffer, with no copy.
+func decodeTime(dec *jsontext.Decoder, t *Time) error {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	switch raw.Kind() {
+	case 'n':
+		return nil
+	case '"':
+	default:
+		return fmt.Errorf("want a timestamp string, got %s", raw.Kind())
+	}
+	text := raw[1 : len(raw)-1]
+	if len(text) == len(zouTimeLayout) && bytes.IndexByte(text, '\\') < 0 {
+		// time.Parse keeps nothing of a layout without zone names.
+		if v, err := time.Parse(zouTimeLayout, unsafe.String(unsafe.SliceData(text), len(text))); err == nil {
+			t.Time = v
+			return nil
+		}
+	}
+	s, err := jsontext.AppendUnquote(nil, raw)
+	if err != nil {
+		return err
+	}
+	return t.parse(string(s))
+}
+
+// decodeInterned reads a string member into f, sharing the copy of equal
+// strings read before (see fieldInfo.intern). null leaves f as it is.
+func decodeInterned(dec *jsontext.Decoder, f reflect.Value) error {
+	if k := dec.PeekKind(); k != '"' {
+		if k == 'n' {
+			_, err := dec.ReadToken()
+			return err
+		}
+		return fmt.Errorf("want a string, got %s", k)
+	}
+	text, err := readInterned(dec)
+	if err != nil {
+		return err
+	}
+	f.SetString(text)
+	return nil
+}
+
+// readInterned reads a JSON string and returns the one shared copy of its
+// text.
+func readInterned(dec *jsontext.Decoder) (string, error) {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return "", err
+	}
+	if len(raw) < 2 || raw[0] != '"' {
+		return "", fmt.Errorf("want a string, got %s", raw.Kind())
+	}
+	text := raw[1 : len(raw)-1]
+	if bytes.IndexByte(text, '\\') >= 0 {
+		if text, err = jsontext.AppendUnquote(nil, raw); err != nil {
+			return "", err
+		}
+	}
+	// unique.Make copies a string it has not seen, so the view of the
+	// decoder's buffer is never kept.
+	return unique.Make(unsafe.String(unsafe.SliceData(text), len(text))).Value(), nil
 }

@@ -381,6 +381,13 @@ type Task struct {
 	Assignees         []string       `json:"assignees,omitempty"`
 	LastPreviewFileID string         `json:"last_preview_file_id,omitempty"`
 	Data              map[string]any `json:"data,omitempty"`
+	// NbAssetsReady is, for a shot's task, how many of the shot's cast
+	// assets are ready for its task type (Zou keeps the count).
+	NbAssetsReady int `json:"nb_assets_ready,omitzero"`
+	// NbDrawings is the number of drawings the task counts.
+	NbDrawings int `json:"nb_drawings,omitzero"`
+	// ShotgunID is the task's id in ShotGrid, when it was imported from it.
+	ShotgunID int `json:"shotgun_id,omitzero"`
 	// Names some listings add.
 	ProjectName    string `json:"project_name,omitempty"`
 	TaskTypeName   string `json:"task_type_name,omitempty"`
@@ -462,7 +469,7 @@ type WorkingFile struct {
 	Comment          string         `json:"comment,omitempty"`
 	Revision         int            `json:"revision"`
 	Size             int64          `json:"size,omitzero"`
-	Checksum         string         `json:"checksum,omitempty"`
+	Checksum         int64          `json:"checksum,omitzero"` // an Integer column in Zou 1.0.97 (output files hold a string)
 	Path             string         `json:"path,omitempty"`
 	ValidationStatus string         `json:"validation_status,omitempty"`
 	TaskID           string         `json:"task_id,omitempty"`

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -146,8 +148,9 @@ func (c *Client) ImportData(ctx context.Context, modelName string, data, out any
 	return c.do(ctx, &request{method: http.MethodPost, path: "import/kitsu/" + modelName, body: jsonBody(data)}, out)
 }
 
-// FetchOptions are the optional parts of FetchAll. The zero value asks for
-// the whole list in one reply, as gazu does by default.
+// FetchOptions are the optional parts of FetchAll and FetchEach. The zero
+// value asks FetchAll for the whole list in one reply, as gazu does by
+// default, and FetchEach for pages of Zou's default size, four at a time.
 type FetchOptions struct {
 	// Params are filters (column=value; a name is matched without regard
 	// to case; a value "[a,b]" matches any of a list) and other query
@@ -155,13 +158,24 @@ type FetchOptions struct {
 	Params url.Values
 	// Paginated asks the list page by page, Limit records at a time.
 	Paginated bool
-	// Limit is the page size when Paginated (Zou's default, 100, when 0).
+	// Limit is the page size when paging (Zou's default, 100, when 0).
+	// Some routes keep their own page size whatever is asked: pages are
+	// then counted as the server answers them.
 	Limit int
+	// Prefetch is how many page requests may be in flight at once while
+	// pages are read: Zou answers several at a time, so the next pages
+	// are on their way while one is used. 0 means 4; 1 asks one page at
+	// a time.
+	Prefetch int
 }
+
+// defaultPrefetch is the number of pages asked at once when FetchOptions
+// say nothing: as many as the dev server's Zou workers.
+const defaultPrefetch = 4
 
 // FetchAll stores in out (normally a pointer to a slice) the records of
 // the list at GET {host}/data/{path}. With Paginated, it asks every page
-// and concatenates them.
+// (Prefetch at a time) and concatenates them in the server's order.
 //
 // It mirrors gazu.client.fetch_all. To walk a large list without holding
 // it all, use FetchEach.
@@ -194,13 +208,23 @@ func (c *Client) FetchAll(ctx context.Context, path string, out any, opts *Fetch
 	return json.Unmarshal(b, out, decodeOptions)
 }
 
-// FetchEach walks the list at GET {host}/data/{path} page by page, asking
-// Zou for one page at a time (page and limit query parameters), and yields
-// each record decoded as T. Only one page is in memory at once. It stops
-// at the first error, which it yields.
+// FetchEach walks the list at GET {host}/data/{path} page by page (page
+// and limit query parameters) and yields each record decoded as T, in the
+// server's order. It stops at the first error, which it yields.
 //
-// Paginated and Limit of opts are read as in FetchAll; pages are always
-// asked.
+// The first page says how many there are; the next ones are then asked
+// Prefetch at a time and yielded in order, so at most Prefetch pages
+// besides the one being yielded are in memory. Stopping the loop early
+// cancels the requests still in flight and waits for them to end.
+//
+// Zou's generic routes (data/{model}) order pages by last update, newest
+// first, then by creation and id: the order is total, so a list that does
+// not change during the walk is yielded whole, each record once. They take
+// no order parameter. A record updated during the walk moves to the first
+// page, and may be missed or yielded twice; other routes may order by a
+// column that is not unique, where equal values can straddle two pages.
+//
+// Paginated of opts is ignored: pages are always asked.
 func FetchEach[T any](ctx context.Context, c *Client, path string, opts *FetchOptions) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -208,37 +232,161 @@ func FetchEach[T any](ctx context.Context, c *Client, path string, opts *FetchOp
 			yield(zero, err)
 			return
 		}
-		limit := 0
+		for p, err := range eachPage[T](ctx, c, dataPath(path), opts, nil, false) {
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			for _, rec := range p.Data {
+				if !yield(rec, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// maxPagePrealloc bounds the room made for a page before it is read, in
+// records, whatever page size the server claims.
+const maxPagePrealloc = 10000
+
+// page is one page of a paged Zou listing.
+type page[T any] struct {
+	Data    []T `json:"data"`
+	Total   int `json:"total"`
+	NbPages int `json:"nb_pages"`
+	Limit   int `json:"limit"`
+	Page    int `json:"page"`
+}
+
+// pageResult is a page asked ahead, or the error asking it.
+type pageResult[T any] struct {
+	page *page[T]
+	err  error
+}
+
+// eachPage yields the pages of the paged listing at GET {host}/{path} in
+// order. It asks page 1 first, then the following ones, opts.Prefetch at
+// a time, reading how many there are from the replies. It stops at the
+// first error (yielded) or at the first empty page. Every request it
+// started has ended when it returns.
+//
+// Page n, asked once page 1 (or the probe below) told the total and page
+// size, is decoded by appending to into(n, first), where first is page 1
+// (without its records, after a probe), when into is given and returns a
+// slice with room: a caller that knows the total can have each page land
+// in place in one array. Otherwise each page gets its own slice.
+//
+// With probe (and a page size), a first request of one record (page=1,
+// limit=1) tells how many there are; then pages 1 to opts.Prefetch are
+// asked at once, each decoded in place: a large list loses no time on
+// page 1 alone, for the price of one short request.
+func eachPage[T any](ctx context.Context, c *Client, path string, opts *FetchOptions, into func(n int, first *page[T]) []T, probe bool) iter.Seq2[*page[T], error] {
+	return func(yield func(*page[T], error) bool) {
+		limit, prefetch := 0, defaultPrefetch
 		params := url.Values{}
 		if opts != nil {
 			limit = opts.Limit
+			if opts.Prefetch != 0 {
+				prefetch = opts.Prefetch
+			}
 			for k, v := range opts.Params {
 				params[k] = v
 			}
 		}
 		if limit < 0 {
-			yield(zero, invalidArg("limit", limit, "0 (the server's default) or more"))
+			yield(nil, invalidArg("limit", limit, "0 (the server's default) or more"))
+			return
+		}
+		if prefetch < 0 {
+			yield(nil, invalidArg("prefetch", prefetch, "0 (the default, 4) or more"))
 			return
 		}
 		if limit > 0 {
 			params.Set("limit", strconv.Itoa(limit))
 		}
-		for page := 1; ; page++ {
-			params.Set("page", strconv.Itoa(page))
-			var reply struct {
-				Data    []T `json:"data"`
-				NbPages int `json:"nb_pages"`
+
+		ctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		defer func() {
+			cancel()
+			wg.Wait()
+		}()
+		get := func(n int, data []T) (*page[T], error) {
+			query := maps.Clone(params)
+			query.Set("page", strconv.Itoa(n))
+			p := &page[T]{Data: data}
+			if err := c.do(ctx, &request{method: http.MethodGet, path: path, query: query}, p); err != nil {
+				return nil, err
 			}
-			if err := c.do(ctx, &request{method: http.MethodGet, path: dataPath(path), query: params}, &reply); err != nil {
-				yield(zero, err)
+			return p, nil
+		}
+
+		// queue holds the pages asked, in page order.
+		var queue []chan pageResult[T]
+		var first *page[T]
+		next, last := 1, 1
+		if probe && limit > 0 {
+			query := maps.Clone(params)
+			query.Set("page", "1")
+			query.Set("limit", "1")
+			var head page[jsontext.Value]
+			if err := c.do(ctx, &request{method: http.MethodGet, path: path, query: query}, &head); err != nil {
+				yield(nil, err)
 				return
 			}
-			for _, rec := range reply.Data {
-				if !yield(rec, nil) {
-					return
-				}
+			if head.Total <= 0 {
+				return
 			}
-			if page >= reply.NbPages || len(reply.Data) == 0 {
+			// Page 1 as it will come: the pages can all be placed.
+			first = &page[T]{Total: head.Total, Limit: limit, NbPages: (head.Total + limit - 1) / limit}
+			last = first.NbPages
+		}
+		fill := func() {
+			for len(queue) < prefetch && next <= last {
+				// The slice page n is decoded into: in place when into
+				// gives room, else its own, of the server's page size.
+				var data []T
+				if first != nil && into != nil {
+					data = into(next, first)
+				}
+				if cap(data) == 0 {
+					size := limit // the page size asked, until page 1 says
+					if first != nil {
+						size = first.Limit
+					}
+					data = make([]T, 0, min(max(size, 0), maxPagePrealloc))
+				}
+				ch := make(chan pageResult[T], 1)
+				queue = append(queue, ch)
+				wg.Add(1)
+				go func(n int, data []T) {
+					defer wg.Done()
+					p, err := get(n, data)
+					ch <- pageResult[T]{p, err}
+				}(next, data)
+				next++
+			}
+		}
+		fill()
+		for len(queue) > 0 {
+			r := <-queue[0]
+			queue[0] = nil
+			queue = queue[1:]
+			if r.err != nil {
+				yield(nil, r.err)
+				return
+			}
+			p := r.page
+			if first == nil {
+				first = p
+			}
+			if len(p.Data) == 0 {
+				return
+			}
+			last = max(last, p.NbPages)
+			fill()
+			if !yield(p, nil) {
 				return
 			}
 		}

@@ -67,7 +67,18 @@ type AllTasksForProjectOptions struct {
 	// EpisodeID keeps the tasks of the entities in that episode's
 	// sequences (its shots and scenes) only.
 	EpisodeID string
+	// PageSize is how many tasks each request asks for; 0 means 2,000.
+	PageSize int
+	// Prefetch is how many pages are asked at once; 0 means 4 (see
+	// FetchOptions.Prefetch).
+	Prefetch int
 }
+
+// defaultTaskPageSize is the page size of the project task listings: large
+// enough that Zou's work per request (a count, a sort) is small next to
+// the records it serialises, small enough that several pages share the
+// work of Zou's workers.
+const defaultTaskPageSize = 2000
 
 // AllTasksForTaskTypeOptions are the optional parts of
 // AllTasksForTaskType. The zero value (or nil) lists the tasks of every
@@ -443,59 +454,175 @@ func (s *TaskService) AllDoneTasksForPerson(ctx context.Context, personID string
 }
 
 // projectTasksQuery checks the options of the project task listings and
-// turns them into query parameters.
-func projectTasksQuery(projectID string, opts *AllTasksForProjectOptions) (url.Values, error) {
+// turns them into the query of Zou's generic task route, which pages as
+// asked: the project's tasks with their assignees, and the filters of
+// opts.
+func projectTasksQuery(projectID string, opts *AllTasksForProjectOptions) (*FetchOptions, error) {
 	if err := checkID("project id", projectID); err != nil {
 		return nil, err
 	}
-	query := url.Values{}
-	if opts != nil && opts.TaskTypeID != "" {
+	fetch := &FetchOptions{Params: q("project_id", projectID, "relations", "true"), Limit: defaultTaskPageSize}
+	if opts == nil {
+		return fetch, nil
+	}
+	if opts.TaskTypeID != "" {
 		if err := checkID("task type id", opts.TaskTypeID); err != nil {
 			return nil, err
 		}
-		query.Set("task_type_id", opts.TaskTypeID)
+		fetch.Params.Set("task_type_id", opts.TaskTypeID)
 	}
-	if opts != nil && opts.EpisodeID != "" {
+	if opts.EpisodeID != "" {
 		if err := checkID("episode id", opts.EpisodeID); err != nil {
 			return nil, err
 		}
-		query.Set("episode_id", opts.EpisodeID)
+		fetch.Params.Set("episode_id", opts.EpisodeID)
 	}
-	return query, nil
+	if opts.PageSize < 0 {
+		return nil, invalidArg("page size", opts.PageSize, "0 (2,000) or more")
+	}
+	if opts.Prefetch < 0 {
+		return nil, invalidArg("prefetch", opts.Prefetch, "0 (4) or more")
+	}
+	if opts.PageSize > 0 {
+		fetch.Limit = opts.PageSize
+	}
+	fetch.Prefetch = opts.Prefetch
+	return fetch, nil
 }
 
 // AllTasksForProject returns the tasks of a project, most recently updated
-// first (Zou's order; gazu does not sort them either), with their
-// assignees. The whole list comes in one reply, decoded as it streams in;
-// to walk a large project page by page, use EachTaskForProject.
+// first (Zou's order; gazu does not sort them either; tasks updated at the
+// same time come newest created first, then by id), with their assignees.
 //
-// It calls GET /data/projects/{project_id}/tasks[?task_type_id=][&episode_id=]
-// and mirrors gazu.task.all_tasks_for_project. An unknown project matches
-// ErrNotFound.
+// It reads them in pages from Zou's generic task route, which pages as
+// asked, rather than in one reply from the project's route: Zou builds
+// several pages at once where it builds one reply alone. A request for
+// one task tells how many there are; then opts.Prefetch pages (of
+// opts.PageSize tasks) are asked at once, and one more each time one
+// comes. Each page is decoded as it streams in, in place in the one array
+// returned. For an admin the result is the
+// project's route's. For other users the generic route keeps the tasks of
+// the open projects whose team they are in (for a vendor, the tasks
+// assigned to them) and blanks the studio's fields for a client; when it
+// finds no task, the project's route answers, as for gazu. A task updated
+// during the listing may be missed or come twice.
+//
+// It calls GET /data/tasks?project_id={project_id}&relations=true&page=&limit=
+// [&task_type_id=][&episode_id=] (page=1&limit=1 first), and, when that
+// finds no task, GET /data/projects/{project_id}/tasks (with the same
+// filters), and mirrors
+// gazu.task.all_tasks_for_project. An unknown project matches ErrNotFound.
 func (s *TaskService) AllTasksForProject(ctx context.Context, projectID string, opts *AllTasksForProjectOptions) ([]Task, error) {
-	query, err := projectTasksQuery(projectID, opts)
+	fetch, err := projectTasksQuery(projectID, opts)
 	if err != nil {
 		return nil, err
+	}
+	// Page 1 tells how many tasks there are and how many a page holds:
+	// the other pages are decoded in place, each in its part of one array.
+	var tasks, backing []Task
+	into := func(n int, first *page[Task]) []Task {
+		if backing == nil {
+			backing = make([]Task, max(first.Total, len(first.Data)))
+		}
+		from := (n - 1) * first.Limit
+		if first.Limit <= 0 || from >= len(backing) {
+			return nil
+		}
+		to := min(from+first.Limit, len(backing))
+		return backing[from:from:to]
+	}
+	for p, err := range eachPage(ctx, s.c, "data/tasks", fetch, into, true) {
+		if err != nil {
+			return nil, err
+		}
+		if tasks == nil {
+			if backing == nil {
+				backing = make([]Task, max(p.Total, len(p.Data)))
+			}
+			tasks = backing[:0]
+		}
+		tasks = appendInPlace(tasks, p.Data)
+	}
+	if len(tasks) > 0 {
+		return tasks, nil
+	}
+	return s.projectTasksIfNone(ctx, projectID, fetch)
+}
+
+// appendInPlace appends page to list, copying nothing when the page was
+// decoded where it belongs, just past the end of list.
+func appendInPlace[T any](list, page []T) []T {
+	n := len(list)
+	if len(page) > 0 && cap(list)-n >= len(page) && &list[:n+1][n] == &page[0] {
+		return list[:n+len(page)]
+	}
+	return append(list, page...)
+}
+
+// projectTasksIfNone asks the project's own task route (with the filters
+// of fetch) when the generic route found no task: its answer tells an
+// empty project from an unknown or forbidden one.
+func (s *TaskService) projectTasksIfNone(ctx context.Context, projectID string, fetch *FetchOptions) ([]Task, error) {
+	query := url.Values{}
+	for _, k := range []string{"task_type_id", "episode_id"} {
+		if v := fetch.Params.Get(k); v != "" {
+			query.Set(k, v)
+		}
 	}
 	return taskList(ctx, (*service)(s), pathOf("data/projects", projectID, "tasks"), query, false)
 }
 
-// EachTaskForProject walks the tasks of a project page by page (Zou's
-// pages of 100, most recently updated first), holding one page at a time,
-// and yields each task or the first error. It is AllTasksForProject for
-// projects too large to hold at once. Zou orders the pages by update
-// time: a task updated while the walk goes on can move to an earlier page
-// and be missed, or to a later one and be yielded twice.
+// EachTaskForProject yields the tasks of a project, with their assignees,
+// in the order of AllTasksForProject, and the first error if any. It holds
+// a few pages at a time (of opts.PageSize tasks: the one being yielded and
+// up to opts.Prefetch on their way, the first ones asked at once once a
+// request for one task told how many there are), not the whole project. Stopping the loop early cancels the requests in flight.
 //
-// It calls GET /data/projects/{project_id}/tasks?page={n} for n = 1, 2...
-// (with the filters of opts) until the last page. It has no gazu
-// counterpart.
+// Zou orders the pages by update time, then creation time and id: a walk
+// of a project nobody changes yields each task once. A task updated while
+// the walk goes on moves to the first page, and may be missed or yielded
+// twice. For users who are not admins, the tasks are those
+// AllTasksForProject says.
+//
+// It calls GET /data/tasks?project_id={project_id}&relations=true&page=&limit=
+// [&task_type_id=][&episode_id=] for page=1&limit=1, then pages 1, 2...
+// until the last, and,
+// when that finds no task, GET /data/projects/{project_id}/tasks (with the
+// same filters) to tell an unknown project (ErrNotFound) from an empty
+// one. It has no gazu counterpart.
 func (s *TaskService) EachTaskForProject(ctx context.Context, projectID string, opts *AllTasksForProjectOptions) iter.Seq2[Task, error] {
-	query, err := projectTasksQuery(projectID, opts)
+	fetch, err := projectTasksQuery(projectID, opts)
 	if err != nil {
 		return func(yield func(Task, error) bool) { yield(Task{}, err) }
 	}
-	return FetchEach[Task](ctx, s.c, pathOf("projects", projectID, "tasks"), &FetchOptions{Params: query})
+	return func(yield func(Task, error) bool) {
+		n := 0
+		for p, err := range eachPage[Task](ctx, s.c, "data/tasks", fetch, nil, true) {
+			if err != nil {
+				yield(Task{}, err)
+				return
+			}
+			for _, task := range p.Data {
+				if !yield(task, nil) {
+					return
+				}
+			}
+			n += len(p.Data)
+		}
+		if n > 0 {
+			return
+		}
+		tasks, err := s.projectTasksIfNone(ctx, projectID, fetch)
+		if err != nil {
+			yield(Task{}, err)
+			return
+		}
+		for _, task := range tasks {
+			if !yield(task, nil) {
+				return
+			}
+		}
+	}
 }
 
 // AllTasksForTaskType returns the tasks of one task type in a project, in

@@ -23,6 +23,21 @@ type ClaimInfo struct {
 	PID      int       `json:"pid"`
 	User     string    `json:"user"`
 	Time     time.Time `json:"time"` // when the claim was made
+	// Data is what the claimer wrote down with the claim (ClaimOptions),
+	// such as the task and software a working file is for.
+	Data map[string]string `json:"data,omitempty"`
+}
+
+// ClaimOptions are the optional parts of a claim; the zero value claims
+// for this process, with no data.
+type ClaimOptions struct {
+	// PID is the process the claim is held for, when not this one: a
+	// command that claims for its caller (kpublish called by a DCC's save
+	// hook) names its parent, so that the claim is judged stale only once
+	// the caller is gone.
+	PID int
+	// Data is kept in the claim file and read back with ReadClaim.
+	Data map[string]string
 }
 
 // claimFile is a claim file's JSON: ClaimInfo, a format version and the
@@ -63,10 +78,19 @@ func (c *Claim) GoString() string { return c.String() }
 // never claimed); a target already claimed with a *ClaimedError
 // (ErrClaimed) naming the holder.
 func (s *Store) Claim(target string) (*Claim, error) {
-	return s.claim(target, 0)
+	return s.claim(target, 0, nil)
 }
 
-func (s *Store) claim(target string, rev int) (*Claim, error) {
+// ClaimWith is Claim of target for revision rev (0 for none), with the
+// holder and data of opts.
+func (s *Store) ClaimWith(target string, rev int, opts *ClaimOptions) (*Claim, error) {
+	if rev < 0 {
+		return nil, fmt.Errorf("publish: claim %q: revision %d: want 0 or more", target, rev)
+	}
+	return s.claim(target, rev, opts)
+}
+
+func (s *Store) claim(target string, rev int, opts *ClaimOptions) (*Claim, error) {
 	abs, err := s.target(target, false)
 	if err != nil {
 		return nil, err
@@ -83,6 +107,12 @@ func (s *Store) claim(target string, rev int) (*Claim, error) {
 		return nil, &ExistsError{Path: abs, Op: "claim"}
 	}
 	c := &Claim{ClaimInfo: s.info(abs, rev), Path: ClaimPath(abs), token: randomHex(16), s: s}
+	if opts != nil {
+		if opts.PID > 0 {
+			c.PID = opts.PID
+		}
+		c.Data = opts.Data
+	}
 	f, err := s.createExcl(c.Path, 0o644)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -137,6 +167,11 @@ const maxClaimTries = 10000
 // from must be 0 or more. pathFor's errors are returned, wrapped; so is
 // any other error of Claim. It gives up after 10,000 revisions.
 func (s *Store) ClaimNext(pathFor func(rev int) (string, error), from int) (*Claim, error) {
+	return s.ClaimNextWith(pathFor, from, nil)
+}
+
+// ClaimNextWith is ClaimNext with the holder and data of opts.
+func (s *Store) ClaimNextWith(pathFor func(rev int) (string, error), from int, opts *ClaimOptions) (*Claim, error) {
 	if pathFor == nil {
 		return nil, errors.New("publish: ClaimNext: nil pathFor: want a function returning the target of a revision")
 	}
@@ -148,7 +183,7 @@ func (s *Store) ClaimNext(pathFor func(rev int) (string, error), from int) (*Cla
 		if err != nil {
 			return nil, fmt.Errorf("publish: ClaimNext: path of revision %d: %w", rev, err)
 		}
-		c, err := s.claim(target, rev)
+		c, err := s.claim(target, rev, opts)
 		if err == nil {
 			return c, nil
 		}
@@ -186,6 +221,23 @@ func (c *Claim) Release() error {
 		return fmt.Errorf("publish: release %q: %w", c.Path, err)
 	}
 	return nil
+}
+
+// ReadClaim returns the claim held on target, as its claim file says,
+// so that a process other than the claimer (the second call of a save
+// hook) can finish the publish and Release it. A target without a claim
+// file gives an error matching fs.ErrNotExist.
+func (s *Store) ReadClaim(target string) (*Claim, error) {
+	abs, err := s.target(target, false)
+	if err != nil {
+		return nil, err
+	}
+	p := ClaimPath(abs)
+	info, token, err := readClaim(s.fs, p)
+	if err != nil {
+		return nil, fmt.Errorf("publish: reading the claim of %q: %w", target, err)
+	}
+	return &Claim{ClaimInfo: info, Path: p, token: token, s: s}, nil
 }
 
 // readClaim reads a claim file: its info and its token.

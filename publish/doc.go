@@ -1,7 +1,7 @@
 // Package publish puts files where they belong without ever losing or
 // replacing one, even when many farm nodes publish into the same folder
-// at once. This is its storage core; joining it with Kitsu and the file
-// tree comes later.
+// at once. Its storage core (Store) knows nothing of Kitsu; Working
+// joins it with Kitsu and the project's file tree for working files.
 //
 // Everything goes through a Store: a folder of an afero.Fs (the real
 // disk, or memory in tests) that every target must lie under. A path is
@@ -29,4 +29,13 @@
 // CheckLimits checks a record's values against Zou's columns before
 // anything is written; DiskRevisions and NextRevision find the revisions
 // already on disk and the next one to publish.
+//
+// Working publishes a task's working files, as a DCC's save hook does:
+// Claim renders the path of the next revision from the project's tree
+// (mapped to this host with filetree.Roots) and claims it; Register,
+// once the file is saved there, creates its Kitsu record, checks the
+// path Zou stored, sets its size and hash, and releases the claim; Copy
+// does all three for a file saved elsewhere; Revisions compares what
+// Kitsu and the disk hold. An ErrRevisionConflict leaves nothing
+// written; an ErrPartial is finished by doing the same again.
 package publish

@@ -5,11 +5,15 @@
 //	kpublish parse PATH                 read a path back into its values
 //	kpublish tree check FILE            list every problem of a tree file
 //	kpublish tree get --project P       export a project's tree from Kitsu
+//	kpublish login [HOST]               log in, save the tokens
+//	kpublish logout [HOST]              log out, remove the saved tokens
+//	kpublish whoami                     print the user online commands act as
 //	kpublish version                    print the version
 //
-// Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error.
-// 2 means the command line itself is malformed (an unknown command, flag,
-// token or field, a missing argument, flags that go together); 3 means a
+// Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error,
+// 5 revision conflict, 6 partly done (run the same command again). 2 means
+// the command line itself is malformed (an unknown command, flag, token or
+// field, a missing argument, flags that go together); 3 means a
 // value is wrong, whichever flag carries it (--revision -1 and
 // --set Revision=-1 are both 3, as are numbers that do not parse).
 //
@@ -44,6 +48,12 @@ const (
 	exitUsage  = 2
 	exitInput  = 3
 	exitServer = 4
+	// exitConflict: a revision conflict not resolved (--revision N held
+	// by someone else, on disk or in Kitsu already).
+	exitConflict = 5
+	// exitPartial: partly done (a file copied into place that Kitsu did
+	// not register); the same command run again finishes it.
+	exitPartial = 6
 )
 
 func main() {
@@ -96,7 +106,7 @@ func classify(err error) error {
 func run(args []string, stdout, stderr io.Writer) int {
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := stateOf(root.Context()).finish(root.Execute(), stderr)
 	if err == nil {
 		return exitOK
 	}
@@ -197,8 +207,11 @@ Paths are computed locally, byte for byte as the Kitsu server would, from a
 tree file, kpublish's default tree, or (with --task / --entity) the project's
 tree read from Kitsu.
 
-Online commands read KITSU_HOST and either KITSU_TOKEN (an API token) or
-KITSU_USER and KITSU_PASSWORD.
+Online commands talk to the host given by --host, else KITSU_HOST, else
+config.json's "host", else the only host logged in. They use KITSU_TOKEN (an
+API token) if set, else the tokens ` + "`kpublish login`" + ` saved for the host,
+else KITSU_USER and KITSU_PASSWORD. The config folder is
+os.UserConfigDir()/kpublish, or $KPUBLISH_CONFIG_DIR.
 
 Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error.
   2  the command line itself is malformed: an unknown command, flag, --set
@@ -206,8 +219,14 @@ Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error.
   3  a value is wrong, whichever flag carries it: a negative or unparsable
      number (--revision -1 and --set Revision=-1 alike), --revision 0
      offline, a name with nothing to show, a tree that does not load, a
-     path that matches no template
-  4  Kitsu refused or could not be reached
+     path that matches no template, a config.json key or value, a token
+     cache that others may read or that another user owns
+  4  Kitsu refused or could not be reached; a login refused, or a saved
+     login that no longer works (run kpublish login HOST)
+  5  a revision conflict not resolved (publish --revision N held by someone
+     else, on disk or in Kitsu already)
+  6  partly done: run the same command again to finish (publish: a file
+     copied into place that Kitsu did not register)
 Control characters in what is printed are escaped (\x1b, \r, \n).`
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -221,7 +240,11 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(flagErr)
-	root.AddCommand(newPathCmd(), newParseCmd(), newVersionCmd())
+	st := &cliState{}
+	root.SetContext(context.WithValue(context.Background(), stateKey{}, st))
+	root.PersistentFlags().StringVar(&st.host, "host", "", "the Kitsu host (default KITSU_HOST, then config.json's \"host\", then the only host logged in)")
+	root.AddCommand(newPathCmd(), newParseCmd(), newVersionCmd(), newLoginCmd(), newLogoutCmd(), newWhoamiCmd(),
+		newPublishCmd(), newRevisionsCmd())
 	addTreeCommands(root)
 	return root
 }
@@ -251,30 +274,6 @@ func newVersionCmd() *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// onlineClient builds a logged-in client from the environment.
-func onlineClient(ctx context.Context) (*kitsu.Client, error) {
-	host := os.Getenv("KITSU_HOST")
-	if host == "" {
-		return nil, usageErr("KITSU_HOST is not set: online commands need the Kitsu host, and KITSU_TOKEN or KITSU_USER and KITSU_PASSWORD")
-	}
-	c, err := kitsu.NewClient(host)
-	if err != nil {
-		return nil, usageErr("KITSU_HOST: %v", err)
-	}
-	if token := os.Getenv("KITSU_TOKEN"); token != "" {
-		c.SetTokens(kitsu.Tokens{AccessToken: token})
-		return c, nil
-	}
-	user, password := os.Getenv("KITSU_USER"), os.Getenv("KITSU_PASSWORD")
-	if user == "" || password == "" {
-		return nil, usageErr("set KITSU_TOKEN, or KITSU_USER and KITSU_PASSWORD, to use Kitsu")
-	}
-	if _, err := c.LogIn(ctx, user, password); err != nil {
-		return nil, &exitError{exitServer, err}
-	}
-	return c, nil
 }
 
 // writeJSON prints v as indented JSON with no raw control character:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kpublish/kpublish/filetree"
 	"github.com/kpublish/kpublish/filetree/kitsutree"
+	"github.com/kpublish/kpublish/internal/config"
 	"github.com/kpublish/kpublish/kitsu"
 )
 
@@ -68,7 +69,8 @@ changed; the software or output type is looked up at the same time the
 first time, then kept in a cache private to the user (kpublish/kitsu in the
 user's cache folder, or $KPUBLISH_CACHE_DIR) for an hour. --cache-ttl 10m
 uses what the cache holds for ten minutes with no request at all (a change
-made in Kitsu meanwhile is not seen); --no-cache reads everything from
+made in Kitsu meanwhile is not seen; config.json's "cache_ttl" is the
+default); --no-cache reads everything from
 Kitsu and writes nothing. A cache folder or file that others may read or
 write, or that another user owns, is ignored with a warning.
 --revision 0 always asks Kitsu.
@@ -79,7 +81,8 @@ entity the path is for sets that entity, whatever its kind: --set
 Sequence.id=... for a sequence's path, --set Episode.id=... for an
 episode's, --set Shot.id=..., --set Asset.id=... (for an instance, the
 instantiated asset); --set TemporalEntity.id=... always sets the entity.
-With --roots FILE --os windows the path is written for that platform.`
+With --roots FILE --os windows the path is written for that platform
+(--os alone uses config.json's "roots").`
 
 func newPathCmd() *cobra.Command {
 	f := &pathFlags{}
@@ -207,6 +210,13 @@ func runPath(cmd *cobra.Command, f *pathFlags, what string) error {
 	purpose := filetree.Working
 	if what == "output" {
 		purpose = filetree.Output
+	}
+	if f.goos != "" && f.roots == "" {
+		cfg, err := config.Load()
+		if err != nil {
+			return inputErr(err)
+		}
+		f.roots = cfg.Roots
 	}
 	if (f.goos == "") != (f.roots == "") {
 		return usageErr("--os and --roots go together")
@@ -480,25 +490,19 @@ func tokenNames() string {
 	return strings.Join(names, ", ")
 }
 
-func looksLikeID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, r := range s {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if r != '-' {
-				return false
-			}
-		} else if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
-			return false
-		}
-	}
-	return true
-}
+// looksLikeID reports whether s is written as a UUID (an id, not a name).
+var looksLikeID = kitsutree.LooksLikeID
 
 // newSource returns the source of online contexts: with the disk cache
 // unless --no-cache, a refused cache said in one line on stderr.
 func newSource(cmd *cobra.Command, f *pathFlags, c *kitsu.Client) (*kitsutree.Source, error) {
+	if !f.noCache && !cmd.Flags().Changed("cache-ttl") {
+		cfg, err := config.Load()
+		if err != nil {
+			return nil, inputErr(err)
+		}
+		f.cacheTTL = cfg.CacheTTL
+	}
 	if f.cacheTTL < 0 {
 		return nil, inputErrf("--cache-ttl %s: want 0 or more (0 checks with Kitsu every time)", f.cacheTTL)
 	}

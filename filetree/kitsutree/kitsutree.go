@@ -311,7 +311,7 @@ func (s *Source) entity(ctx context.Context, id string) (*record, error) {
 // fullTask reads a task with its entity, project, task type, sequence and
 // episode in one request, fresh unless the TTL allows the disk cache.
 func (s *Source) fullTask(ctx context.Context, id string) (*fullTask, error) {
-	if !looksLikeID(id) {
+	if !LooksLikeID(id) {
 		return nil, fmt.Errorf("%w: task id %q: want a UUID", kitsu.ErrInvalidArgument, id)
 	}
 	ft, err := load(s, nil, "task-full", id, s.ttl, func() (*fullTask, error) {
@@ -915,7 +915,7 @@ func (s *Source) byKey(ctx context.Context, m map[string]*record, model, key, wh
 		return nil, fmt.Errorf("%w: %s: want a name or an id, got nothing", kitsu.ErrInvalidArgument, what)
 	}
 	r, err := load(s, nil, model+"-key", key, s.refAge, func() (*record, error) {
-		if looksLikeID(key) {
+		if LooksLikeID(key) {
 			var r record
 			err := s.c.FetchOne(ctx, model, key, &r, nil)
 			if err == nil {
@@ -987,8 +987,9 @@ func (s *Source) TaskTypeID(ctx context.Context, key string) (string, error) {
 	return r.ID, nil
 }
 
-// looksLikeID reports whether s is written as a UUID.
-func looksLikeID(s string) bool {
+// LooksLikeID reports whether s is written as a UUID, as Kitsu's ids are:
+// a key that does is read as an id, any other as a name.
+func LooksLikeID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}
