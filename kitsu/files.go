@@ -404,7 +404,7 @@ func (s *FilesService) BuildEntityOutputFilePath(ctx context.Context, entityID, 
 		return "", err
 	}
 	if body["revision"].(int) == 0 {
-		next, err := s.nextOutputRevision(ctx, pathOf("data/entities", entityID, "output-files/next-revision"), outputTypeID, taskTypeID, body["name"].(string))
+		next, err := s.nextOutputRevision(ctx, pathOf("data/entities", entityID, "output-files", "next-revision"), outputTypeID, taskTypeID, body["name"].(string))
 		if err != nil {
 			return "", err
 		}
@@ -438,7 +438,7 @@ func (s *FilesService) BuildAssetInstanceOutputFilePath(ctx context.Context, ass
 		return "", err
 	}
 	if body["revision"].(int) == 0 {
-		next, err := s.nextOutputRevision(ctx, pathOf("data/asset-instances", assetInstanceID, "entities", temporalEntityID, "output-files/next-revision"), outputTypeID, taskTypeID, body["name"].(string))
+		next, err := s.nextOutputRevision(ctx, pathOf("data/asset-instances", assetInstanceID, "entities", temporalEntityID, "output-files", "next-revision"), outputTypeID, taskTypeID, body["name"].(string))
 		if err != nil {
 			return "", err
 		}
@@ -487,7 +487,7 @@ func (s *FilesService) GetNextEntityOutputRevision(ctx context.Context, entityID
 	if err != nil {
 		return 0, err
 	}
-	return s.nextOutputRevision(ctx, pathOf("data/entities", entityID, "output-files/next-revision"), outputTypeID, taskTypeID, name)
+	return s.nextOutputRevision(ctx, pathOf("data/entities", entityID, "output-files", "next-revision"), outputTypeID, taskTypeID, name)
 }
 
 // GetLastEntityOutputRevision returns the highest revision of the output
@@ -507,7 +507,7 @@ func (s *FilesService) GetLastEntityOutputRevision(ctx context.Context, entityID
 	if err != nil {
 		return 0, err
 	}
-	next, err := s.nextOutputRevision(ctx, pathOf("data/entities", entityID, "output-files/next-revision"), outputTypeID, taskTypeID, name)
+	next, err := s.nextOutputRevision(ctx, pathOf("data/entities", entityID, "output-files", "next-revision"), outputTypeID, taskTypeID, name)
 	if err != nil {
 		return 0, err
 	}
@@ -530,7 +530,7 @@ func (s *FilesService) GetNextAssetInstanceOutputRevision(ctx context.Context, a
 	if err != nil {
 		return 0, err
 	}
-	return s.nextOutputRevision(ctx, pathOf("data/asset-instances", assetInstanceID, "entities", temporalEntityID, "output-files/next-revision"), outputTypeID, taskTypeID, name)
+	return s.nextOutputRevision(ctx, pathOf("data/asset-instances", assetInstanceID, "entities", temporalEntityID, "output-files", "next-revision"), outputTypeID, taskTypeID, name)
 }
 
 // GetLastAssetInstanceOutputRevision returns the highest revision of the
@@ -578,7 +578,7 @@ func (s *FilesService) GetLastOutputFilesForEntity(ctx context.Context, entityID
 	if err != nil {
 		return nil, err
 	}
-	return list[OutputFile](ctx, (*service)(s), pathOf("data/entities", entityID, "output-files/last-revisions"), query)
+	return list[OutputFile](ctx, (*service)(s), pathOf("data/entities", entityID, "output-files", "last-revisions"), query)
 }
 
 // GetLastOutputFilesForAssetInstance returns, for each output type, task
@@ -596,7 +596,7 @@ func (s *FilesService) GetLastOutputFilesForAssetInstance(ctx context.Context, a
 	if err != nil {
 		return nil, err
 	}
-	return list[OutputFile](ctx, (*service)(s), pathOf("data/asset-instances", assetInstanceID, "entities", temporalEntityID, "output-files/last-revisions"), query)
+	return list[OutputFile](ctx, (*service)(s), pathOf("data/asset-instances", assetInstanceID, "entities", temporalEntityID, "output-files", "last-revisions"), query)
 }
 
 // AllOutputFilesForEntity returns every revision of the entity's own
@@ -655,7 +655,7 @@ func (s *FilesService) GetLastWorkingFiles(ctx context.Context, taskID string) (
 		return nil, err
 	}
 	var files map[string]WorkingFile
-	if err := (*service)(s).get(ctx, pathOf("data/tasks", taskID, "working-files/last-revisions"), nil, &files); err != nil {
+	if err := (*service)(s).get(ctx, pathOf("data/tasks", taskID, "working-files", "last-revisions"), nil, &files); err != nil {
 		return nil, err
 	}
 	if files == nil {
@@ -738,7 +738,7 @@ func (s *FilesService) NewWorkingFile(ctx context.Context, taskID string, opts *
 		body["software_id"] = o.SoftwareID
 	}
 	var wf WorkingFile
-	if err := (*service)(s).post(ctx, pathOf("data/tasks", taskID, "working-files/new"), body, &wf); err != nil {
+	if err := (*service)(s).post(ctx, pathOf("data/tasks", taskID, "working-files", "new"), body, &wf); err != nil {
 		return nil, filesCreationError(err)
 	}
 	return &wf, nil
@@ -806,7 +806,7 @@ func (s *FilesService) NewEntityOutputFile(ctx context.Context, entityID, output
 		return nil, err
 	}
 	var of OutputFile
-	if err := (*service)(s).post(ctx, pathOf("data/entities", entityID, "output-files/new"), body, &of); err != nil {
+	if err := (*service)(s).post(ctx, pathOf("data/entities", entityID, "output-files", "new"), body, &of); err != nil {
 		return nil, filesCreationError(err)
 	}
 	return &of, nil
@@ -835,7 +835,7 @@ func (s *FilesService) NewAssetInstanceOutputFile(ctx context.Context, assetInst
 		return nil, err
 	}
 	var of OutputFile
-	if err := (*service)(s).post(ctx, pathOf("data/asset-instances", assetInstanceID, "entities", temporalEntityID, "output-files/new"), body, &of); err != nil {
+	if err := (*service)(s).post(ctx, pathOf("data/asset-instances", assetInstanceID, "entities", temporalEntityID, "output-files", "new"), body, &of); err != nil {
 		return nil, filesCreationError(err)
 	}
 	return &of, nil

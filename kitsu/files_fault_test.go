@@ -38,6 +38,9 @@ func uniqueViolation(w http.ResponseWriter) {
 func pathServer(t *testing.T, fails int32) (*kitsu.Client, map[string]*atomic.Int32) {
 	counts := map[string]*atomic.Int32{"working": {}, "output": {}, "next": {}, "create": {}}
 	c := faultServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(strings.ToUpper(r.URL.EscapedPath()), "%2F") {
+			t.Errorf("a route's own slash was escaped: %s", r.URL.EscapedPath())
+		}
 		var n int32
 		switch {
 		case strings.HasSuffix(r.URL.Path, "/working-file-path"):
