@@ -138,11 +138,12 @@ func (w *Working) Target(ctx context.Context, wf TaskFile) (*Target, error) {
 	}
 	t := &Target{TaskID: wf.TaskID, ProjectID: fc.Project.ID, Name: cmp.Or(wf.Name, "main"), w: w, tree: tree, ctx: *fc}
 	if fc.Software.ID != "" {
-		sw, err := w.Client.Files.GetSoftware(ctx, fc.Software.ID)
+		ext, err := src.SoftwareExtension(ctx, fc.Software.ID)
 		if err != nil {
 			return nil, err
 		}
-		t.Software, t.Extension = *sw, extensionOf(sw.FileExtension)
+		t.Software = kitsu.Software{Base: kitsu.Base{ID: fc.Software.ID}, Name: fc.Software.Name, ShortName: fc.Software.ShortName, FileExtension: ext}
+		t.Extension = extensionOf(ext)
 	}
 	mode, ok := tree.Modes["working"]
 	if !ok {
@@ -580,17 +581,37 @@ func (w *Working) register(ctx context.Context, t *Target, rev int, abs, ext str
 		return nil, err
 	}
 	out := &Registered{Path: abs, Revision: rev, Sum: sum, DryRun: o.DryRun}
-	rep, err := w.Revisions(ctx, t)
-	if err != nil {
-		return nil, err
-	}
 	var wf *kitsu.WorkingFile
-	for i := range rep.records {
-		if rep.records[i].Revision == rev {
-			wf = &rep.records[i]
+	created := false
+	if !o.DryRun {
+		// The usual case, a save just made at a claimed path: Kitsu has no
+		// record of the revision yet, so it is created at once. Only when
+		// Kitsu holds the revision already (a rerun, another publisher)
+		// are the records read to tell a no-op from a conflict.
+		wf, err = w.create(ctx, t, rev, tp, o.Comment)
+		switch {
+		case err == nil:
+			created = true
+		case !errors.Is(err, kitsu.ErrConflict):
+			return nil, err
 		}
 	}
-	if wf != nil {
+	if !created {
+		rep, err := w.Revisions(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		wf = nil
+		for i := range rep.records {
+			if rep.records[i].Revision == rev {
+				wf = &rep.records[i]
+			}
+		}
+		if wf == nil && !o.DryRun {
+			return nil, fmt.Errorf("%w: revision %d of task %s: Kitsu refused it as existing but lists no such record", ErrRevisionConflict, rev, t.TaskID)
+		}
+	}
+	if wf != nil && !created {
 		got, _ := wf.Data["sha"].(string)
 		switch {
 		case got == sum.Hex:
@@ -609,14 +630,7 @@ func (w *Working) register(ctx context.Context, t *Target, rev int, abs, ext str
 		out.WorkingFile = kitsu.WorkingFile{Name: t.Name, Revision: rev, Path: tp, Size: sum.Size, TaskID: t.TaskID, SoftwareID: t.Software.ID, Comment: o.Comment}
 		return out, nil
 	}
-	if wf == nil {
-		wf, err = w.create(ctx, t, rev, tp, o.Comment)
-		if errors.Is(err, kitsu.ErrConflict) {
-			return nil, fmt.Errorf("%w: revision %d of task %s: %w", ErrRevisionConflict, rev, t.TaskID, err)
-		}
-		if err != nil {
-			return nil, err
-		}
+	if created {
 		if wf.Path != tp {
 			_, derr := w.Client.Delete(ctx, "data/working-files/"+wf.ID, nil)
 			msg := "the record was deleted"

@@ -82,6 +82,7 @@ func client(ctx context.Context) (*kitsu.Client, error) {
 type seeded struct {
 	ProjectID string `json:"project_id"`
 	TaskID    string `json:"task_id"`
+	TaskID2   string `json:"task_id2"`
 	Tasks     int    `json:"tasks"`
 }
 
@@ -108,12 +109,12 @@ func seed(ctx context.Context, args []string) error {
 				ID string `json:"id"`
 			} `json:"data"`
 		}
-		q := url.Values{"project_id": {p.ID}, "page": {"1"}, "limit": {"1"}}
+		q := url.Values{"project_id": {p.ID}, "page": {"1"}, "limit": {"2"}}
 		if err := c.Get(ctx, "data/tasks", &page, &kitsu.RequestOptions{Params: q}); err != nil {
 			return err
 		}
-		if page.Total == *n && len(page.Data) == 1 {
-			return printJSON(seeded{p.ID, page.Data[0].ID, page.Total})
+		if page.Total == *n && len(page.Data) == 2 {
+			return printJSON(seeded{p.ID, page.Data[0].ID, page.Data[1].ID, page.Total})
 		}
 		return fmt.Errorf("project %q exists with %d tasks, not %d: remove it or purge the dev server", name, page.Total, *n)
 	}

@@ -58,7 +58,9 @@ type record struct {
 	EntityTypeID string `json:"entity_type_id,omitempty"`
 	ProjectID    string `json:"project_id,omitempty"`
 	DepartmentID string `json:"department_id,omitempty"`
-	UpdatedAt    string `json:"updated_at,omitempty"`
+	// FileExtension is a software's main extension (".blend").
+	FileExtension string `json:"file_extension,omitempty"`
+	UpdatedAt     string `json:"updated_at,omitempty"`
 }
 
 // project is a project with its file tree, as Kitsu sends it.
@@ -965,6 +967,24 @@ func (s *Source) SoftwareID(ctx context.Context, key string) (string, error) {
 		return "", err
 	}
 	return r.ID, nil
+}
+
+// SoftwareExtension returns the main file extension of the software with
+// the given id, as Kitsu stores it (".blend"), from the same cache as the
+// software's name: no request when a context was just built with it.
+func (s *Source) SoftwareExtension(ctx context.Context, softwareID string) (string, error) {
+	r, err := s.software(ctx, softwareID)
+	if err != nil {
+		return "", err
+	}
+	if r.FileExtension == "" {
+		// A cache entry written before records kept the extension, or a
+		// software without one: ask Kitsu.
+		if r, err = fetchRecord[record](ctx, s, "softwares", softwareID)(); err != nil {
+			return "", err
+		}
+	}
+	return r.FileExtension, nil
 }
 
 // OutputTypeID returns the id of an output type given by id or name, in
