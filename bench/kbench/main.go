@@ -5,6 +5,7 @@
 //	kbench seed -tasks 50000           create (or find) the bench project; prints JSON ids
 //	kbench list -project ID -how all   list its tasks: all | fetcheach | each
 //	kbench compare -n 15 NAME CMD...   run each shell command n times, interleaved
+//	kbench copy SRC DIR                publish SRC into DIR as publish does (hash, fsync, no-replace move), then remove it
 //
 // compare prints, per command, the median wall time and peak RSS of its
 // runs and the ratio to the first command's median.
@@ -20,14 +21,18 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/spf13/afero"
+
 	"github.com/kpublish/kpublish/filetree"
 	"github.com/kpublish/kpublish/kitsu"
+	"github.com/kpublish/kpublish/publish"
 )
 
 func main() {
@@ -43,6 +48,8 @@ func main() {
 		err = list(ctx, os.Args[2:])
 	case "compare":
 		err = compare(os.Args[2:])
+	case "copy":
+		err = copyOnce(ctx, os.Args[2:])
 	default:
 		usage()
 	}
@@ -243,6 +250,26 @@ func list(ctx context.Context, args []string) error {
 	}
 	fmt.Println(count)
 	return nil
+}
+
+// copyOnce copies src into dir with publish's CopyNoReplace (hashing as
+// it copies, fsync of the file and the folder, a no-replace move) and
+// removes the copy, so that it can be timed beside cp.
+func copyOnce(ctx context.Context, args []string) error {
+	if len(args) != 2 {
+		return errors.New("copy wants SRC DIR")
+	}
+	store, err := publish.NewStore(afero.NewOsFs(), args[1], nil)
+	if err != nil {
+		return err
+	}
+	dst := filepath.Join(args[1], fmt.Sprintf("copy-%d", os.Getpid()))
+	res, err := store.CopyNoReplace(ctx, args[0], dst, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Println(res.Sum.Hex)
+	return os.Remove(dst)
 }
 
 // compare runs NAME CMD pairs n times each, interleaved, and prints the
