@@ -30,17 +30,13 @@ var binary string
 // TestMain builds the real binary from ./cmd/kpublish: the scripts run it
 // as a save hook would.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "kpublish-examples")
+	path, remove, err := kitsutest.BuildBinary("../cmd/kpublish", "kpublish")
 	if err != nil {
 		panic(err)
 	}
-	binary = filepath.Join(dir, "kpublish")
-	out, err := exec.Command("go", "build", "-o", binary, "../cmd/kpublish").CombinedOutput()
-	if err != nil {
-		panic("building kpublish: " + string(out))
-	}
+	binary = path
 	code := m.Run()
-	_ = os.RemoveAll(dir)
+	remove()
 	os.Exit(code)
 }
 

@@ -22,17 +22,13 @@ var binary string
 // TestMain builds the real binary: the CLI tests run it as a save hook
 // would.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "kpublish-cli")
+	path, remove, err := kitsutest.BuildBinary(".", "kpublish")
 	if err != nil {
 		panic(err)
 	}
-	binary = filepath.Join(dir, "kpublish")
-	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
-	if err != nil {
-		panic("building kpublish: " + string(out))
-	}
+	binary = path
 	code := m.Run()
-	_ = os.RemoveAll(dir)
+	remove()
 	os.Exit(code)
 }
 

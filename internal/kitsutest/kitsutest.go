@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -487,4 +488,20 @@ func ReadFileTree(t testing.TB, path string) map[string]any {
 		t.Fatalf("reading file tree %s: %v", path, err)
 	}
 	return tree
+}
+
+// BuildBinary builds the command in pkgDir (a path as `go build` takes it)
+// into a temporary folder, for a TestMain: tests run the real binary as a
+// save hook or a farm job would. remove deletes the folder.
+func BuildBinary(pkgDir, name string) (path string, remove func(), err error) {
+	dir, err := os.MkdirTemp("", "kpublish-"+name)
+	if err != nil {
+		return "", nil, err
+	}
+	path = filepath.Join(dir, name)
+	if out, err := exec.Command("go", "build", "-o", path, pkgDir).CombinedOutput(); err != nil {
+		_ = os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("building %s: %v: %s", pkgDir, err, out)
+	}
+	return path, func() { _ = os.RemoveAll(dir) }, nil
 }
