@@ -160,7 +160,11 @@ func (p Pattern) String() string {
 
 // ParsePattern parses a sequence pattern: a path whose base name holds
 // exactly one padding ("#"/"@", "%04d", "$F4"), optionally preceded by an
-// explicit frame range for "#"/"@" ("name.1001-1100#.exr").
+// explicit frame range for "#"/"@" ("name.1001-1100#.exr"). The range is
+// the run of digits, "-", "," and "x" before the padding, so
+// "shot010#.exr" is base "shot", frame 10 (write "shot010.#.exr"); a run
+// that is no frame range stays in the base. A "%"
+// elsewhere in the name is refused.
 func ParsePattern(s string) (Pattern, error) {
 	if err := checkSpec(s); err != nil {
 		return Pattern{}, err
@@ -184,6 +188,9 @@ func ParsePattern(s string) (Pattern, error) {
 		return Pattern{}, seqErr(s, "more than one frame padding in the name: want exactly one")
 	}
 	p := Pattern{Dir: dir, Base: name[:tok.start], Ext: name[tok.end:], Pad: tok.pad, Style: tok.style}
+	if strings.Contains(p.Base, "%") || strings.Contains(p.Ext, "%") {
+		return Pattern{}, seqErr(s, "a %% outside the padding: want %% only in %%d or %%0Nd")
+	}
 	if tok.style == PadHash {
 		if start, frames := rangeBefore(p.Base); frames != nil {
 			p.Base, p.Frames = p.Base[:start], frames
@@ -262,27 +269,37 @@ func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-// rangeBefore finds the explicit frame range ending base: the longest
-// suffix of range characters that starts with a digit or a sign (a minus
-// not preceded by a letter or digit) and parses as a frame range.
+// rangeBefore finds the explicit frame range ending base: the run of
+// range characters before the padding, less its leading "x", "," and a
+// minus that follows a letter or digit (a hyphen of the name), when all
+// of it parses as a frame range and, if it follows a letter or digit,
+// none of its frames is below zero. Else base has no range.
 func rangeBefore(base string) (int, []int) {
 	start := len(base)
 	for start > 0 && isRangeChar(base[start-1]) {
 		start--
 	}
-	for i := start; i < len(base); i++ {
-		c := base[i]
-		if c == '-' && i > 0 && isAlnum(base[i-1]) {
+	for start < len(base) {
+		c := base[start]
+		if c == 'x' || c == ',' || c == '-' && start > 0 && isAlnum(base[start-1]) {
+			start++
 			continue
 		}
-		if !(c >= '0' && c <= '9' || c == '-') {
-			continue
-		}
-		if frames, err := ParseFrameRange(base[i:]); err == nil {
-			return i, frames
-		}
+		break
 	}
-	return 0, nil
+	if start == len(base) {
+		return 0, nil
+	}
+	frames, err := ParseFrameRange(base[start:])
+	if err != nil {
+		return 0, nil
+	}
+	// After a letter or digit a range starting below zero would not
+	// read back: "a" and -1-0 is written "a-1-0".
+	if frames[0] < 0 && start > 0 && isAlnum(base[start-1]) {
+		return 0, nil
+	}
+	return start, frames
 }
 
 // ParseFrameRange parses a frame range such as "1-100x2,200", "1-10,20,
@@ -357,12 +374,19 @@ func scanFrame(s string) (int, string, bool) {
 	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
 		j++
 	}
-	if j == i || j-i > 9 {
+	k := i
+	for k < j-1 && s[k] == '0' {
+		k++
+	}
+	if j == i || j-k > 9 {
 		return 0, s, false
 	}
-	n, err := strconv.Atoi(s[:j])
+	n, err := strconv.Atoi(s[k:j])
 	if err != nil {
 		return 0, s, false
+	}
+	if i == 1 {
+		n = -n
 	}
 	return n, s[j:], true
 }

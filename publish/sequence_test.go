@@ -127,6 +127,11 @@ func TestParsePattern(t *testing.T) {
 		{"fx1-3#.exr", Pattern{Base: "fx", Ext: ".exr", Pad: 4, Style: PadHash, Frames: []int{1, 2, 3}}, "fx0001.exr"},
 		{"shot-1-3#.exr", Pattern{Base: "shot-", Ext: ".exr", Pad: 4, Style: PadHash, Frames: []int{1, 2, 3}}, "shot-0001.exr"},
 		{"name.#", Pattern{Base: "name.", Pad: 4, Style: PadHash}, "name.0001"},
+		// Runs of range characters that are no frame range stay in the base.
+		{"v1-2-3#.exr", Pattern{Base: "v1-2-3", Ext: ".exr", Pad: 4, Style: PadHash}, "v1-2-30001.exr"},
+		{"a1234567890#.exr", Pattern{Base: "a1234567890", Ext: ".exr", Pad: 4, Style: PadHash}, "a12345678900001.exr"},
+		{"A0,-1#", Pattern{Base: "A0,-1", Pad: 4, Style: PadHash}, "A0,-10001"},
+		{"a.0001-0003#.exr", Pattern{Base: "a.", Ext: ".exr", Pad: 4, Style: PadHash, Frames: []int{1, 2, 3}}, "a.0001.exr"},
 		{"rel/dir/img_$F3.tif", Pattern{Dir: "rel/dir", Base: "img_", Ext: ".tif", Pad: 3, Style: PadHoudini}, "rel/dir/img_001.tif"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
@@ -150,6 +155,8 @@ func TestParsePatternRefused(t *testing.T) {
 		{"name.%4d.exr", "printf padding"},
 		{"name.%0d.exr", "printf padding"},
 		{"name.%04x.exr", "printf padding"},
+		{"100%.####.exr", "a % outside the padding"},
+		{"%-0#", "a % outside the padding"},
 		{"name.$F0.exr", "Houdini padding"},
 		{"name.$F99.exr", "Houdini padding"},
 		{"name.#@.exr", "mixes # and @"},
@@ -338,6 +345,8 @@ func TestFindSequenceRefused(t *testing.T) {
 				{"padding mismatch", []string{"name.1.exr", "name.0002.exr", "name.0003.exr"}, "", []string{"padding differs", `"name.0002.exr"`, `"name.1.exr"`}, false},
 				{"padding mismatch from a frame", []string{"name.1.exr", "name.0002.exr"}, "name.0002.exr", []string{"padding differs", `"name.0002.exr"`, `"name.1.exr"`}, false},
 				{"padding mismatch by pattern", []string{"name.1.exr", "name.0002.exr"}, "name.####.exr", []string{"padding differs", `"name.1.exr"`, "not 4 digits"}, false},
+				{"many mismatches", append([]string{"n.0001.exr"}, "n.2.exr", "n.3.exr", "n.4.exr", "n.5.exr", "n.6.exr", "n.7.exr",
+					"n.8.exr", "n.9.exr", "n.10.exr", "n.11.exr", "n.12.exr", "n.13.exr"), "", []string{`"n.0001.exr" padded to 4 digits`, `"n.10.exr"`, "and 2 more"}, false},
 				{"two paddings", []string{"name.001.exr", "name.0002.exr"}, "", []string{"padding differs"}, false},
 				{"duplicate frame", []string{"name.0001.exr", "name.001.exr", "name.0002.exr"}, "", []string{`"name.0001.exr"`, `"name.001.exr"`, "both frame 1"}, false},
 				{"two sequences", []string{"a.0001.exr", "a.0002.exr", "b.0001.exr", "b.0003.exr"}, "", []string{"2 image sequences", "a.1-2#.exr", "b.1,3#.exr", "want exactly one"}, false},
@@ -430,11 +439,17 @@ func FuzzParsePattern(f *testing.F) {
 		if p.Pad < 1 || p.Pad > MaxPad {
 			t.Fatalf("ParsePattern(%q): pad %d", s, p.Pad)
 		}
-		_ = p.Path(-1)
-		_ = p.String()
-		sf, ok := splitFrame(filepath.Base(p.Path(7)))
-		if ok && sf.frame > MaxFrame {
-			t.Fatalf("ParsePattern(%q): frame %d", s, sf.frame)
+		for _, fr := range []int{-MaxFrame, -1, 0, 7, MaxFrame} {
+			if path := p.Path(fr); !strings.HasSuffix(path, formatFrame(fr, p.Pad)+p.Ext) {
+				t.Fatalf("ParsePattern(%q): Path(%d) = %q", s, fr, path)
+			}
+		}
+		back, err := ParsePattern(p.String())
+		if err != nil {
+			t.Fatalf("ParsePattern(%q): String %q does not parse: %v", s, p.String(), err)
+		}
+		if fmt.Sprintf("%+v", back) != fmt.Sprintf("%+v", p) {
+			t.Fatalf("ParsePattern(%q) = %+v, but its String %q parses to %+v", s, p, p.String(), back)
 		}
 	})
 }
