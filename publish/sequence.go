@@ -629,7 +629,8 @@ func splitFrame(name string) (frameFile, bool) {
 	}
 	trimmed := strings.TrimLeft(digits, "0")
 	if len(trimmed) > 9 || len(digits) > MaxPad {
-		return frameFile{name: name, digits: digits, frame: MaxFrame + 1}, true
+		// Too big: kept so that its sequence is refused, naming it.
+		return frameFile{name: name, base: base, ext: ext, digits: digits, frame: MaxFrame + 1}, true
 	}
 	n := 0
 	if trimmed != "" {
@@ -648,6 +649,13 @@ func allDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+func checkFrame(input string, f frameFile) error {
+	if f.frame > MaxFrame {
+		return seqErr(input, "file %s: frame number %s: want at most %d and %d digits", strconv.Quote(f.name), f.digits, MaxFrame, MaxPad)
+	}
+	return nil
 }
 
 // fits reports whether digits fit a padding of pad digits.
@@ -673,14 +681,9 @@ func frameFiles(fsys afero.Fs, input, dir string) ([]frameFile, error) {
 		if e.IsDir() || strings.HasPrefix(n, ".") || strings.Contains(n, TempInfix) || strings.HasSuffix(n, ClaimSuffix) {
 			continue
 		}
-		f, ok := splitFrame(n)
-		if !ok {
-			continue
+		if f, ok := splitFrame(n); ok {
+			out = append(out, f)
 		}
-		if f.frame > MaxFrame {
-			return nil, seqErr(input, "file %s: frame number %s: want at most %d and %d digits", strconv.Quote(n), f.digits, MaxFrame, MaxPad)
-		}
-		out = append(out, f)
 	}
 	return out, nil
 }
@@ -690,6 +693,11 @@ func frameFiles(fsys afero.Fs, input, dir string) ([]frameFile, error) {
 func build(input, dir string, group []frameFile) (*Sequence, error) {
 	if len(group) > MaxSequenceFrames {
 		return nil, seqErr(input, "%d frames: want at most %d", len(group), MaxSequenceFrames)
+	}
+	for _, f := range group {
+		if err := checkFrame(input, f); err != nil {
+			return nil, err
+		}
 	}
 	sort.Slice(group, func(i, j int) bool {
 		if group[i].frame != group[j].frame {
@@ -784,9 +792,6 @@ func findSiblings(fsys afero.Fs, file string) (*Sequence, error) {
 	if !ok || strings.HasPrefix(name, ".") {
 		return nil, seqErr(file, "no frame number in the file name: want a frame file like name.1001.exr")
 	}
-	if me.frame > MaxFrame {
-		return nil, seqErr(file, "frame number %s: want at most %d and %d digits", me.digits, MaxFrame, MaxPad)
-	}
 	all, err := frameFiles(fsys, file, dir)
 	if err != nil {
 		return nil, err
@@ -817,6 +822,9 @@ func findPattern(fsys afero.Fs, spec string, p Pattern) (*Sequence, error) {
 	for _, f := range all {
 		if f.base != p.Base || f.ext != p.Ext {
 			continue
+		}
+		if err := checkFrame(spec, f); err != nil {
+			return nil, err
 		}
 		if !fits(f.digits, p.Pad) {
 			bad = append(bad, f.name)

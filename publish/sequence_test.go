@@ -305,6 +305,8 @@ func TestFindSequenceForms(t *testing.T) {
 				{"dash is the base's", []string{"shot-0001.exr", "shot-0002.exr"}, "", "shot-1-2#.exr", nil},
 				{"explicit range subset", frameNames("name.%s.exr", stepped(1, 20, 1)), "name.5-8#.exr", "name.5-8#.exr", nil},
 				{"other sequence beside by pattern", append(frameNames("a.%s.exr", []int{1, 2}), "b.0001.exr"), "a.#.exr", "a.1-2#.exr", nil},
+				{"huge number beside", []string{"a.0001.exr", "a.0002.exr", "log.12345678901.txt"}, "a.0001.exr", "a.1-2#.exr", nil},
+				{"huge number beside by pattern", []string{"a.0001.exr", "log.12345678901.txt"}, "a.#.exr", "a.1#.exr", nil},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					dir := filepath.Join(f.root, strings.ReplaceAll(tc.name, " ", "_"))
@@ -356,6 +358,8 @@ func TestFindSequenceRefused(t *testing.T) {
 				{"nothing there", nil, "gone.0001.exr", []string{"no such file"}, true},
 				{"not a frame file", []string{"notes.txt"}, "notes.txt", []string{"no frame number"}, false},
 				{"frame too big", []string{"n.1234567890.exr", "n.0001.exr"}, "", []string{`"n.1234567890.exr"`, "want at most 999999999"}, false},
+				{"frame too big from a frame", []string{"n.1234567890.exr", "n.0001.exr"}, "n.0001.exr", []string{`"n.1234567890.exr"`, "want at most 999999999"}, false},
+				{"frame too big by pattern", []string{"n.1234567890.exr", "n.0001.exr"}, "n.#.exr", []string{`"n.1234567890.exr"`, "want at most 999999999"}, false},
 				{"control character", nil, "n\x00.0001.exr", []string{"control character"}, false},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
