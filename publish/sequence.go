@@ -543,8 +543,8 @@ func (s *Sequence) Missing() string {
 //     its padding; with an explicit range ("name.1001-1100#.exr") every
 //     frame of the range must be there, and frames outside it are left out.
 //
-// Hidden files (".name"), and so the temporary and claim files of a store,
-// are never frames. Two files of the same frame ("name.0001.exr" and
+// Hidden files (".name"), a store's temporary files (TempInfix) and claim
+// files (ClaimSuffix), and directories are never frames. Two files of the same frame ("name.0001.exr" and
 // "name.001.exr") and frames whose padding differs ("name.1.exr" beside
 // "name.0002.exr") are refused with an error naming the files. A spec
 // that names nothing returns an error matching fs.ErrNotExist.
