@@ -481,3 +481,38 @@ func BenchmarkWorkingContext(b *testing.B) {
 		run(b, func(int) *kitsutree.Source { return kitsutree.NewSource(cc) })
 	})
 }
+
+// TestSoftwareExtension reads a software's extension from Kitsu once, then
+// from the cache, in the same process and in the next one.
+func TestSoftwareExtension(t *testing.T) {
+	c, cnt := countingClient(t)
+	ctx := kitsutest.Context(t)
+	blender, err := c.Files.GetSoftwareByName(ctx, "Blender")
+	require.NoError(t, err)
+	dir := cacheDir(t)
+	cnt.since()
+
+	src := kitsutree.NewCachedSource(c, &kitsutree.CacheOptions{Dir: dir})
+	ext, err := src.SoftwareExtension(ctx, blender.ID)
+	require.NoError(t, err)
+	assert.Equal(t, blender.FileExtension, ext)
+	assert.Equal(t, ".blend", ext)
+	n, paths := cnt.since()
+	assert.Equal(t, int64(1), n, "%v", paths)
+
+	ext, err = src.SoftwareExtension(ctx, blender.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ".blend", ext)
+	n, _ = cnt.since()
+	assert.Zero(t, n, "held in memory")
+
+	next := kitsutree.NewCachedSource(c, &kitsutree.CacheOptions{Dir: dir})
+	ext, err = next.SoftwareExtension(ctx, blender.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ".blend", ext)
+	n, _ = cnt.since()
+	assert.Zero(t, n, "read from the disk cache")
+
+	_, err = src.SoftwareExtension(ctx, "0b9b1a38-0f8e-4a52-9d3f-6e2a3f1c0aff")
+	assert.ErrorIs(t, err, kitsu.ErrNotFound)
+}
