@@ -29,6 +29,10 @@ type CopyOptions struct {
 	// target's path against Zou's limits for that record (CheckLimits)
 	// before anything is written.
 	Record Kind
+	// Progress, when set, is called with the number of bytes written
+	// after each write of the copy (not of a Verify re-read). It may be
+	// called from several goroutines when copies run in parallel.
+	Progress func(n int64)
 }
 
 // Result is a published file.
@@ -119,7 +123,7 @@ func (s *Store) CopyNoReplace(ctx context.Context, src, dst string, opts *CopyOp
 	}
 
 	h := newHasher()
-	n, cerr := copyHashing(ctx, out, in, h)
+	n, cerr := copyHashing(ctx, out, in, h, opts.Progress)
 	if cerr != nil {
 		return fail(cerr.what, cerr.err)
 	}
@@ -270,7 +274,7 @@ type copyError struct {
 // copyHashing copies in to out and hashes what it reads, reading the
 // next buffer (in a goroutine) while the last one is written, so that
 // reads, hashing and writes overlap.
-func copyHashing(ctx context.Context, out io.Writer, in io.Reader, h hasher) (int64, *copyError) {
+func copyHashing(ctx context.Context, out io.Writer, in io.Reader, h hasher, progress func(int64)) (int64, *copyError) {
 	type chunk struct {
 		buf []byte
 		n   int
@@ -320,6 +324,9 @@ func copyHashing(ctx context.Context, out io.Writer, in io.Reader, h hasher) (in
 				return n, &copyError{"writing " + nameOf(out), err}
 			}
 			n += int64(c.n)
+			if progress != nil {
+				progress(int64(c.n))
+			}
 		}
 		if c.err == io.EOF {
 			return n, nil
