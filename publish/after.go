@@ -67,25 +67,6 @@ func ResolveTaskStatus(ctx context.Context, c *kitsu.Client, status string) (*ki
 	return ts, err
 }
 
-// looksLikeID reports whether s has the form of a Kitsu id (a UUID).
-func looksLikeID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, r := range s {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if r != '-' {
-				return false
-			}
-		case r >= '0' && r <= '9', r >= 'a' && r <= 'f', r >= 'A' && r <= 'F':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // afterTask returns the task the after step comments on: o.TaskID, else
 // the entity's task of o.TaskTypeID (an id or a name): the one named
 // "main" when there are several, else the first by name.
