@@ -486,13 +486,13 @@ func startZou(t *testing.T, port int) *zouServer {
 	script, err := filepath.Abs("../../scripts/kitsu-dev")
 	require.NoError(t, err)
 	z := &zouServer{port: port}
-	z.cmd = exec.Command(script, "serve", "--port", strconv.Itoa(port))
+	z.cmd = exec.Command(script, "serve", "--port", strconv.Itoa(port), "--workers", "1")
 	z.cmd.Stdout, z.cmd.Stderr = &z.log, &z.log
 	z.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	require.NoError(t, z.cmd.Start())
 	t.Cleanup(z.stop)
 	url := fmt.Sprintf("http://127.0.0.1:%d/api/", port)
-	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(180 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if z.cmd.ProcessState != nil {
 			break
 		}
@@ -529,9 +529,11 @@ func (z *zouServer) stop() {
 // once Zou is back, with one record per representation.
 func TestPublishOutputKitsuDown(t *testing.T) {
 	t.Parallel()
+	start := time.Now()
 	f := newOutFix(t)
 	port := freePort(t)
 	z := startZou(t, port)
+	t.Logf("Zou up at %s", time.Since(start).Round(time.Millisecond))
 	_, user, password := kitsutest.Env(t)
 	env := []string{"KITSU_HOST=" + fmt.Sprintf("http://127.0.0.1:%d/api", port), "KITSU_USER=" + user, "KITSU_PASSWORD=" + password}
 	pattern := f.frames(t, "beauty", "beauty", 1001, 1040, 256<<10)
@@ -560,7 +562,9 @@ func TestPublishOutputKitsuDown(t *testing.T) {
 	assert.True(t, list[0].Running)
 
 	stopped := time.Now()
+	t.Logf("copied at %s", time.Since(start).Round(time.Millisecond))
 	z.stop()
+	t.Logf("Zou stopped in %s", time.Since(stopped).Round(time.Millisecond))
 	require.NoError(t, os.Remove(hold))
 	var err error
 	select {
@@ -571,6 +575,7 @@ func TestPublishOutputKitsuDown(t *testing.T) {
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee, stderr.String())
 	assert.Equal(t, 6, ee.ExitCode(), stderr.String())
+	t.Logf("exit 6 %s after Zou stopped", time.Since(stopped).Round(time.Millisecond))
 	manifest := list[0].Path
 	assert.Contains(t, stderr.String(), "finish it with: kpublish publish --resume "+manifest)
 	assert.Empty(t, f.records(t), "nothing registered")
@@ -582,10 +587,13 @@ func TestPublishOutputKitsuDown(t *testing.T) {
 	_, errOut, code := kp(t, env, "publish", "--resume", manifest)
 	assert.Contains(t, []int{4, 6}, code, errOut)
 	assert.Empty(t, f.records(t))
+	t.Logf("resume with Zou down: exit %d at %s", code, time.Since(stopped).Round(time.Millisecond))
 
 	startZou(t, port)
+	t.Logf("Zou back at %s", time.Since(stopped).Round(time.Millisecond))
 	out, errOut, code := kp(t, env, "publish", "--resume", manifest)
 	require.Equal(t, 0, code, errOut)
+	t.Logf("resumed at %s", time.Since(stopped).Round(time.Millisecond))
 	assert.Contains(t, out, "published revision 1:")
 	assert.Contains(t, out, "frames 1001-1040 (40 files)")
 	assert.Equal(t, map[string]int{"exr": 1}, byRevision(f.records(t), 1))
