@@ -433,11 +433,24 @@ func TestPublishOutputCrash(t *testing.T) {
 			}
 			before := fileIDs(t, files)
 
-			out, errOut, code := kp(t, f.env, "publish", "--resume", m.Path, "--json")
+			// Resumed by its manifest, by the store root as DIR, or by
+			// --root: every unfinished publish of this host under it.
+			resume := map[string][]string{"copy-mid": {f.root}, "copied": {"--root", f.root}}[point]
+			if resume == nil {
+				resume = []string{m.Path}
+			}
+			out, errOut, code := kp(t, f.env, append([]string{"publish", "--resume", "--json"}, resume...)...)
 			require.Equal(t, 0, code, errOut)
 			var res map[string]any
 			require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+			if resume[0] != m.Path {
+				assert.Empty(t, res["failed"])
+				assert.Empty(t, res["skipped"])
+				require.Len(t, res["resumed"], 1, out)
+				res = res["resumed"].([]any)[0].(map[string]any)
+			}
 			assert.EqualValues(t, 1, res["revision"])
+			assert.Equal(t, m.Path, res["manifest"])
 			assert.Equal(t, map[string]int{"exr": 1, "abc": 1}, byRevision(f.records(t), 1))
 			assert.Len(t, f.records(t), 2)
 			files, temps := published(t, f.root)
