@@ -626,3 +626,28 @@ func TestPublishOutputKitsuDown(t *testing.T) {
 	assert.Empty(t, temps)
 	assert.Empty(t, f.unfinished(t))
 }
+
+// TestPublishOutputMoved: a file already at revision 1's path (written by
+// a gazu script, say) is left alone; the publish moves to revision 2 and
+// says so.
+func TestPublishOutputMoved(t *testing.T) {
+	t.Parallel()
+	f := newOutFix(t)
+	src := f.write(t, "cache.abc", 700)
+	dry, _ := f.publishJSON(t, src, "--dry-run")
+	assert.Equal(t, true, dry["dry_run"])
+	dest := strs(jsonFiles(t, dry)[0]["paths"])[0]
+	require.NoError(t, os.MkdirAll(filepath.Dir(dest), 0o755))
+	require.NoError(t, os.WriteFile(dest, []byte("written by someone else"), 0o644))
+
+	out, errOut, code := f.publish(t, nil, src, "--task", f.at.Task.ID, "--output-type", f.ot.Name)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "published revision 2:\n")
+	assert.Contains(t, out, "\nmoved from revision 1 (taken by another publisher)\n")
+	assert.Contains(t, errOut, "revision 1")
+	b, err := os.ReadFile(dest)
+	require.NoError(t, err)
+	assert.Equal(t, "written by someone else", string(b), "never replaced")
+	assert.Equal(t, map[string]int{"abc": 1}, byRevision(f.records(t), 2))
+	assert.Len(t, f.records(t), 1)
+}
