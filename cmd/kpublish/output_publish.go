@@ -1,16 +1,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -190,7 +194,8 @@ func runPublishOutput(cmd *cobra.Command, f *outputFlags, args []string) error {
 		return err
 	}
 	o.CheckOS, o.Writable, o.Workers, o.Settle = f.goos, f.writable, f.workers, f.settle
-	ctx := cmd.Context()
+	ctx, stop := interruptible(cmd)
+	defer stop()
 	if f.status != "" {
 		if _, err := publish.ResolveTaskStatus(ctx, o.Client, f.status); err != nil {
 			return publishErr(fmt.Errorf("--status: %w", err))
@@ -203,6 +208,35 @@ func runPublishOutput(cmd *cobra.Command, f *outputFlags, args []string) error {
 	}
 	res, err := o.Publish(ctx, req)
 	return outputDone(cmd, res, err, f.jsonOut, f.roots)
+}
+
+// interruptible returns the command's context, cancelled by the first
+// SIGINT or SIGTERM (a farm manager cancelling the job): the publish
+// stops where it is, says what is left (exit 6 and the --resume command
+// once anything was written) and exits. A second signal kills at once.
+func interruptible(cmd *cobra.Command) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(cmd.Context())
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	stderr := cmd.ErrOrStderr()
+	go func() {
+		select {
+		case <-sig:
+			signal.Stop(sig) // the next signal kills
+			fmt.Fprintln(stderr, "kpublish: interrupted: stopping (again to kill)")
+			cancel()
+		case <-done:
+		}
+	}()
+	var once sync.Once
+	return ctx, func() {
+		once.Do(func() {
+			signal.Stop(sig)
+			close(done)
+			cancel()
+		})
+	}
 }
 
 // otherFlag names a flag given that is not one of names ("" when none).
@@ -477,7 +511,9 @@ func runResume(cmd *cobra.Command, rf *resumeFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx := cmd.Context()
+	ctx, stop := interruptible(cmd)
+	defer stop()
+	cmd.SetContext(ctx)
 	out := cmd.OutOrStdout()
 	if rf.abort {
 		if err := o.Abort(ctx, target); err != nil {

@@ -651,3 +651,56 @@ func TestPublishOutputMoved(t *testing.T) {
 	assert.Equal(t, map[string]int{"abc": 1}, byRevision(f.records(t), 2))
 	assert.Len(t, f.records(t), 1)
 }
+
+// TestPublishOutputInterrupted: a SIGTERM (a farm manager cancelling the
+// job) after the copy stops the publish before it registers: exit 6, the
+// --resume command printed, and --resume finishes it.
+func TestPublishOutputInterrupted(t *testing.T) {
+	t.Parallel()
+	f := newOutFix(t)
+	pattern := f.frames(t, "beauty", "beauty", 1, 12, 10<<10)
+	hold := filepath.Join(t.TempDir(), "hold")
+	cmd := exec.Command(binary, "publish", "output", pattern, "--task", f.at.Task.ID, "--output-type", f.ot.Name)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "KPUBLISH_TEST_HOLD=" + hold}, f.env...)
+	var stdout, stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	for {
+		if _, err := os.Stat(hold); err == nil {
+			break
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("the publish ended before its copy was done: %v\n%s", err, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	// The signal is seen before the hold is let go.
+	for !strings.Contains(stderr.String(), "interrupted") {
+		select {
+		case err := <-exited:
+			t.Fatalf("the publish ended at the signal: %v\n%s", err, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	require.NoError(t, os.Remove(hold))
+	err := <-exited
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, stderr.String())
+	assert.Equal(t, 6, ee.ExitCode(), stderr.String())
+	list := f.unfinished(t)
+	require.Len(t, list, 1)
+	assert.Contains(t, stderr.String(), "finish it with: kpublish publish --resume "+list[0].Path)
+	assert.Empty(t, f.records(t))
+
+	out, errOut, code := kp(t, f.env, "publish", "--resume", list[0].Path)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "frames 1-12 (12 files)")
+	assert.Equal(t, map[string]int{"exr": 1}, byRevision(f.records(t), 1))
+	files, temps := published(t, f.root)
+	assert.Len(t, files, 12)
+	assert.Empty(t, temps)
+}
