@@ -215,7 +215,7 @@ func (o *Output) Publish(ctx context.Context, req *OutputRequest) (*OutputResult
 
 	m := &Manifest{
 		Version: ManifestVersion, Target: t.m,
-		Request: ManifestReq{Comment: req.Comment, WorkingFileID: wfID, Status: req.Status, Preview: req.Preview, Writable: o.Writable},
+		Request: ManifestReq{Comment: req.Comment, WorkingFileID: wfID, Status: req.Status, Preview: req.Preview, Writable: o.Writable, Explicit: req.Revision > 0},
 		Kitsu:   []ManifestRecord{}, MovedFrom: []int{},
 	}
 	m.Host, _ = os.Hostname()
