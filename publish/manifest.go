@@ -89,6 +89,8 @@ type ManifestReq struct {
 	Status        string `json:"status"`
 	Preview       string `json:"preview"`
 	Writable      bool   `json:"writable"`
+	// Explicit says the revision was asked for: it is never moved.
+	Explicit bool `json:"explicit,omitempty"`
 }
 
 // ManifestFile is one source of the publish: a file or a sequence.

@@ -171,3 +171,24 @@ func TestOutputDryRun(t *testing.T) {
 		assert.Empty(t, f.records(t))
 	})
 }
+
+// TestOutputTargetFromPath: with no target given, a source saved in the
+// working tree beside the task's working files names the task.
+func TestOutputTargetFromPath(t *testing.T) {
+	ctx := kitsutest.Context(t)
+	f := newOutFixture(t, nil)
+	sw := kitsutest.NewSoftware(t, f.c)
+	wt, err := (&Working{Client: f.c}).Target(ctx, TaskFile{TaskID: f.at.Task.ID, Software: sw.ID})
+	require.NoError(t, err)
+	lp, err := wt.LocalPath(3)
+	require.NoError(t, err)
+	src := strings.TrimSuffix(lp, wt.Extension) + ".abc"
+	write(t, f.fs, src, "exported beside the scene")
+	res, err := f.o.Publish(ctx, &OutputRequest{Target: OutputTarget{OutputType: f.ot.Name}, Sources: []OutputSource{{Path: src}}})
+	require.NoError(t, err)
+	assert.Equal(t, f.at.Asset.ID, res.Files[0].OutputFile.EntityID)
+	assert.Equal(t, f.at.Task.TaskTypeID, res.Files[0].OutputFile.TaskTypeID)
+
+	_, err = f.o.Publish(ctx, &OutputRequest{Target: OutputTarget{OutputType: f.ot.Name}, Sources: []OutputSource{{Path: f.write(t, "elsewhere.abc", "x")}}})
+	require.ErrorContains(t, err, "no file of a task's working tree")
+}

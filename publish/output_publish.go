@@ -128,7 +128,16 @@ func (o *Output) Publish(ctx context.Context, req *OutputRequest) (*OutputResult
 		reps[f.rep] = i
 		srcs[i] = f
 	}
-	t, err := o.resolve(ctx, &req.Target)
+	target := req.Target
+	if target.TaskID == "" && target.EntityID == "" && target.AssetInstanceID == "" && target.TemporalEntityID == "" {
+		// The source lies in the working tree: its path names the task.
+		id, err := o.taskFromPath(ctx, srcs[0].paths[0])
+		if err != nil {
+			return nil, err
+		}
+		target.TaskID = id
+	}
+	t, err := o.resolve(ctx, &target)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +215,7 @@ func (o *Output) Publish(ctx context.Context, req *OutputRequest) (*OutputResult
 
 	m := &Manifest{
 		Version: ManifestVersion, Target: t.m,
-		Request: ManifestReq{Comment: req.Comment, WorkingFileID: wfID, Status: req.Status, Preview: req.Preview, Writable: o.Writable},
+		Request: ManifestReq{Comment: req.Comment, WorkingFileID: wfID, Status: req.Status, Preview: req.Preview, Writable: o.Writable, Explicit: req.Revision > 0},
 		Kitsu:   []ManifestRecord{}, MovedFrom: []int{},
 	}
 	m.Host, _ = os.Hostname()
@@ -884,4 +893,76 @@ func isFrameFile(name string) bool {
 		return false
 	}
 	return ff.base == "" || strings.HasSuffix(ff.base, ".") || strings.HasSuffix(ff.base, "_")
+}
+
+// taskFromPath finds the task whose working files the file at path is
+// beside: the path read with the working section of the tree of each
+// open project whose working mountpoint holds it, and resolved in Kitsu.
+func (o *Output) taskFromPath(ctx context.Context, path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("publish: %q: %w", path, err)
+	}
+	noTarget := fmt.Errorf("publish: output target: none given, and %q is no file of a task's working tree: give a task, an entity with a task type, or an asset instance", path)
+	if o.Client == nil {
+		return "", errors.New("publish: Output has no Kitsu client")
+	}
+	projects, err := o.Client.Project.AllOpenProjects(ctx)
+	if err != nil {
+		return "", err
+	}
+	src := o.source()
+	tp, err := o.treeForm(abs)
+	if err != nil {
+		return "", noTarget
+	}
+	var found []string
+	for _, p := range projects {
+		// The listing holds each project's tree: only the projects whose
+		// working mountpoint holds the file are read further.
+		if w, ok := p.FileTree["working"].(map[string]any); ok {
+			if m, ok := w["mountpoint"].(string); ok {
+				if mp, err := o.local(m); err != nil || !within(mp, abs) {
+					continue
+				}
+			}
+		}
+		tree, err := src.Tree(ctx, p.ID)
+		if err != nil {
+			continue
+		}
+		mode, ok := tree.Modes["working"]
+		if !ok {
+			continue
+		}
+		mp, err := o.local(mode.Mountpoint)
+		if err != nil {
+			continue
+		}
+		if !within(mp, abs) {
+			continue
+		}
+		parsed, err := tree.Parse(tp)
+		if err != nil || parsed.Mode != "working" {
+			continue
+		}
+		res, err := src.Resolve(ctx, parsed)
+		if err != nil || res.Project == nil || res.Project.ID != p.ID || res.Task == nil {
+			continue
+		}
+		found = append(found, res.Task.ID)
+	}
+	switch len(found) {
+	case 0:
+		return "", noTarget
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("publish: output target: none given, and %q reads as a file of %d tasks (%s): give the task", path, len(found), strings.Join(found, ", "))
+}
+
+// within reports whether path lies under dir.
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kpublish/kpublish/filetree/kitsutree"
 	"github.com/kpublish/kpublish/internal/kitsutest"
 	"github.com/kpublish/kpublish/kitsu"
 )
@@ -58,15 +59,18 @@ func helperOutputPublish() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	src := os.Getenv("PUBLISH_SRC")
 	n, _ := strconv.Atoi(os.Getenv("PUBLISH_COUNT"))
-	o := &Output{Client: c, Logf: func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }}
-	if err := waitStart(src); err != nil {
+	// A farm node's cache: the task's context and the output type are
+	// read once, not at each publish.
+	src := kitsutree.NewCachedSource(c, &kitsutree.CacheOptions{Dir: os.Getenv("PUBLISH_CACHE"), TTL: 10 * time.Minute})
+	o := &Output{Client: c, Source: src, Logf: func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }}
+	dir := os.Getenv("PUBLISH_SRC")
+	if err := waitStart(dir); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 3
 	}
 	for i := range n {
-		p := filepath.Join(src, fmt.Sprintf("p%d-n%d.bin", os.Getpid(), i))
+		p := filepath.Join(dir, fmt.Sprintf("p%d-n%d.bin", os.Getpid(), i))
 		if err := os.WriteFile(p, []byte(fmt.Sprintf("pid %d publish %d\n", os.Getpid(), i)), 0o644); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -131,7 +135,9 @@ func TestOutputRace(t *testing.T) {
 			src := t.TempDir()
 			exe, err := os.Executable()
 			require.NoError(t, err)
-			env := append(os.Environ(), "PUBLISH_SRC="+src, "PUBLISH_COUNT=20", "PUBLISH_NAME="+name,
+			cache := t.TempDir()
+			require.NoError(t, os.Chmod(cache, 0o700))
+			env := append(os.Environ(), "PUBLISH_SRC="+src, "PUBLISH_CACHE="+cache, "PUBLISH_COUNT=20", "PUBLISH_NAME="+name,
 				"PUBLISH_TASK="+f.at.Task.ID, "PUBLISH_OT="+f.ot.ID, "PUBLISH_ENTITY="+f.at.Asset.ID, "PUBLISH_TT="+f.at.Task.TaskTypeID)
 			type proc struct {
 				cmd            *exec.Cmd

@@ -99,7 +99,7 @@ func (o *Output) reopen(ctx context.Context, m *Manifest, path string) (*run, er
 	if filepath.Dir(path) != t.dir {
 		return nil, fmt.Errorf("%w: %s: this host's claims of its output are in %q: want the manifest there (are the roots the ones it was published with?)", ErrManifest, path, t.dir)
 	}
-	r := &run{o: o, t: t, m: m, path: path, resumed: true, records: map[string]kitsu.OutputFile{}}
+	r := &run{o: o, t: t, m: m, path: path, resumed: true, explicit: m.Request.Explicit, records: map[string]kitsu.OutputFile{}}
 	for i := range m.Files {
 		mf := &m.Files[i]
 		f := &srcFile{rep: mf.Representation, ext: mf.Extension, seq: mf.Sequence, pad: mf.Pad, paths: mf.Source, sizes: mf.Sizes}
