@@ -52,8 +52,10 @@ all or nothing:
       --output-type Render --status wfa --preview render/preview.mp4
 
 The target is one of --task ID, --entity ID --task-type TT, or
---asset-instance ID --temporal-entity SHOT_OR_SCENE_ID --task-type TT;
---output-type names the output type (id or name). Several SRCs share one
+--asset-instance ID --temporal-entity SHOT_OR_SCENE_ID --task-type TT; with
+none, the first SRC must lie among a task's working files (its path read
+with the project's working tree names the task). --output-type names the
+output type (id or name). Several SRCs share one
 revision, one Kitsu record each; --representation, repeated, names them in
 order (default: each source's extension).
 

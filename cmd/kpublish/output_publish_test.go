@@ -704,3 +704,29 @@ func TestPublishOutputInterrupted(t *testing.T) {
 	assert.Len(t, files, 12)
 	assert.Empty(t, temps)
 }
+
+// TestPublishOutputTargetFromPath: with no target flag, a cache exported
+// beside the task's working file names the task.
+func TestPublishOutputTargetFromPath(t *testing.T) {
+	t.Parallel()
+	f := newOutFix(t)
+	sw := kitsutest.NewSoftware(t, f.c)
+	out, errOut, code := kp(t, f.env, "publish", "working", "--task", f.at.Task.ID, "--software", sw.Name, "--print-path", "--dry-run", "--json")
+	require.Equal(t, 0, code, errOut)
+	var claim map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &claim), out)
+	scene := claim["path"].(string)
+	src := strings.TrimSuffix(scene, filepath.Ext(scene)) + ".abc"
+	require.NoError(t, os.MkdirAll(filepath.Dir(src), 0o755))
+	require.NoError(t, os.WriteFile(src, []byte("exported beside the scene"), 0o644))
+	out, errOut, code = f.publish(t, nil, src, "--output-type", f.ot.Name)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "published revision 1:")
+	recs := f.records(t)
+	require.Len(t, recs, 1)
+	assert.Equal(t, f.at.Task.TaskTypeID, recs[0].TaskTypeID)
+
+	_, errOut, code = f.publish(t, nil, f.write(t, "elsewhere.abc", 10), "--output-type", f.ot.Name)
+	assert.Equal(t, 3, code, errOut)
+	assert.Contains(t, errOut, "no file of a task's working tree")
+}
