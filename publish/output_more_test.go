@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -191,4 +192,53 @@ func TestOutputTargetFromPath(t *testing.T) {
 
 	_, err = f.o.Publish(ctx, &OutputRequest{Target: OutputTarget{OutputType: f.ot.Name}, Sources: []OutputSource{{Path: f.write(t, "elsewhere.abc", "x")}}})
 	require.ErrorContains(t, err, "no file of a task's working tree")
+}
+
+// TestOutputAssetInstance publishes a file and a sequence of an asset
+// instance in a scene against the real Zou: the records are the
+// instance's (name "master"), and Zou's path of an instance's sequence
+// has no _[1-N].
+func TestOutputAssetInstance(t *testing.T) {
+	ctx := kitsutest.Context(t)
+	f := newOutFixture(t, nil)
+	sq := kitsutest.NewSequence(t, f.c, f.at.Project.ID, "", "sq01")
+	var scene kitsu.Entity
+	require.NoError(t, f.c.Post(ctx, "data/projects/"+f.at.Project.ID+"/scenes", map[string]any{"name": "sc01", "sequence_id": sq.ID}, &scene, nil))
+	var inst kitsu.AssetInstance
+	require.NoError(t, f.c.Post(ctx, "data/scenes/"+scene.ID+"/asset-instances", map[string]any{"asset_id": f.at.Asset.ID}, &inst, nil))
+	kitsutest.RemoveAssetInstanceOnCleanup(t, f.c, inst.ID)
+	t.Cleanup(func() {
+		// Zou deletes no instance that outputs refer to.
+		recs, err := f.c.Files.AllOutputFilesForAssetInstance(context.Background(), inst.ID, nil)
+		if err != nil {
+			t.Logf("cleanup: outputs of instance %s: %v", inst.ID, err)
+		}
+		for _, r := range recs {
+			if _, err := f.c.Delete(context.Background(), "data/output-files/"+r.ID, nil); err != nil {
+				t.Logf("cleanup: output %s: %v", r.ID, err)
+			}
+		}
+	})
+	src := f.write(t, "anim.abc", "animated")
+	f.frames(t, "pb", "pb.", ".jpg", 4, 1, 2, 3)
+	tg := OutputTarget{AssetInstanceID: inst.ID, TemporalEntityID: scene.ID, TaskTypeID: "Modeling", OutputType: f.ot.Name}
+	res, err := f.o.Publish(ctx, &OutputRequest{Target: tg, Sources: []OutputSource{{Path: src}, {Path: filepath.Join(f.src, "pb")}}})
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Revision)
+	for _, fr := range res.Files {
+		rec := fr.OutputFile
+		assert.Equal(t, inst.ID, rec.AssetInstanceID)
+		assert.Equal(t, scene.ID, rec.TemporalEntityID)
+		assert.Equal(t, f.at.Asset.ID, rec.EntityID)
+		assert.Equal(t, "master", rec.Name)
+		assert.Contains(t, fr.Paths[0], "/instance_0001/")
+	}
+	seq := res.Files[1]
+	assert.Equal(t, strings.TrimSuffix(seq.TreePattern, ".####.jpg")+".jpg", seq.OutputFile.Path, "no _[1-N] for an instance")
+	assert.Equal(t, 3, seq.OutputFile.NbElements)
+	assert.Empty(t, f.records(t), "no output of the asset itself")
+
+	again, err := f.o.Publish(ctx, &OutputRequest{Target: tg, Sources: []OutputSource{{Path: src}, {Path: filepath.Join(f.src, "pb")}}})
+	require.NoError(t, err)
+	assert.True(t, again.AlreadyPublished)
 }

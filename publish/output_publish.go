@@ -225,6 +225,7 @@ func (o *Output) Publish(ctx context.Context, req *OutputRequest) (*OutputResult
 	m.PID = cmp.Or(o.PID, os.Getpid())
 	m.Created = time.Now().UTC()
 	r := &run{o: o, t: t, m: m, srcs: srcs, explicit: req.Revision > 0, progress: req.Progress, kitsuLast: kitsuLast, records: map[string]kitsu.OutputFile{}}
+	defer r.unlock()
 	if err := r.claim(next); err != nil {
 		if r.path != "" {
 			return r.result(), err

@@ -60,6 +60,19 @@ func (o *Output) Resume(ctx context.Context, path string) (*OutputResult, error)
 		if m.State == StateAbandoned {
 			return r.result(), fmt.Errorf("%w: revision %d of %s was given up (%s): nothing to resume", ErrAbandoned, m.Revision, r.t.describe(), path)
 		}
+		defer r.unlock()
+		if ok, err := r.lockClaim(ClaimPath(claimTarget(r.t.dir, m.Revision))); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, fmt.Errorf("publish: %s: another process is publishing, resuming or aborting it: wait for it to end", path)
+		}
+		// Read again under the lock: the state may have moved meanwhile.
+		if m2, err := ReadManifest(o.fs(), path); err != nil {
+			return nil, err
+		} else if m2.State != m.State {
+			r.unlock()
+			continue
+		}
 		if m.State == StateCopied || m.State == StateRegistered {
 			// A copy killed before the state was written left nothing;
 			// leftovers of one killed otherwise are removed.
@@ -155,6 +168,19 @@ func (o *Output) Abort(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
+	lr := &run{t: &outTarget{store: s}}
+	defer lr.unlock()
+	if ok, err := lr.lockClaim(ClaimPath(claimTarget(filepath.Dir(path), m.Revision))); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("publish: %s: another process is publishing, resuming or aborting it: wait for it to end", path)
+	}
+	if m, err = ReadManifest(fsys, path); err != nil {
+		return err
+	}
+	if m.State == StateDone {
+		return fmt.Errorf("publish: %s: revision %d is published (state done): nothing to abort", path, m.Revision)
+	}
 	ids := map[string]bool{}
 	for _, k := range m.Kitsu {
 		ids[k.ID] = true
@@ -216,6 +242,7 @@ func (o *Output) Abort(ctx context.Context, path string) error {
 		return fmt.Errorf("publish: aborting: removing %s: %w", path, err)
 	}
 	claim := ClaimPath(claimTarget(filepath.Dir(path), m.Revision))
+	lr.unlock() // Windows removes no locked file
 	if err := fsys.Remove(claim); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("publish: aborting: removing the claim %s: %w", claim, err)
 	}

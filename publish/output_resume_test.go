@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gofrs/flock"
 	"github.com/spf13/afero"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -89,6 +90,17 @@ func TestOutputResumeAndAbort(t *testing.T) {
 					}
 					return false
 				}, "Unfinished lists %s", res.Manifest)
+
+				// Another process working on it (its lock on the claim):
+				// both are refused.
+				l := flock.New(ClaimPath(claimTarget(filepath.Dir(res.Manifest), m.Revision)))
+				locked, err := l.TryLock()
+				require.NoError(t, err)
+				require.True(t, locked)
+				_, err = f.o.Resume(ctx, res.Manifest)
+				require.ErrorContains(t, err, "another process")
+				require.ErrorContains(t, f.o.Abort(ctx, res.Manifest), "another process")
+				require.NoError(t, l.Unlock())
 
 				if finish == "abort" {
 					require.NoError(t, f.o.Abort(ctx, res.Manifest))

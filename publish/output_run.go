@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/spf13/afero"
 
 	"github.com/kpublish/kpublish/kitsu"
@@ -32,6 +33,40 @@ type run struct {
 	kitsuLast  int
 	records    map[string]kitsu.OutputFile // by representation
 	lastCreate time.Time
+	lock       *flock.Flock // on the claim file, while the run goes on
+}
+
+// lockClaim locks the claim file of the run's revision (on the real
+// disk; an advisory lock, which NFS and SMB also hold across hosts
+// where they support locks), so that no second process resumes or
+// aborts the publish while this one runs; the lock of a revision given
+// up is released. It reports false when another process holds it.
+func (r *run) lockClaim(claim string) (bool, error) {
+	if !r.t.store.real {
+		return true, nil
+	}
+	l := flock.New(claim, flock.SetFlag(os.O_RDONLY))
+	ok, err := l.TryLock()
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return true, nil // no claim to lock (its manifest stands for it)
+		}
+		return false, fmt.Errorf("publish: locking %s: %w", claim, err)
+	}
+	if !ok {
+		return false, nil
+	}
+	r.unlock()
+	r.lock = l
+	return true, nil
+}
+
+// unlock releases the run's lock, if any.
+func (r *run) unlock() {
+	if r.lock != nil {
+		_ = r.lock.Unlock()
+		r.lock = nil
+	}
 }
 
 // testStop, when set (by tests), is called at each step's point; an
@@ -105,6 +140,14 @@ func (r *run) claim(from int) error {
 		}
 		r.m.Revision, r.m.State, r.m.Files, r.m.Kitsu, r.m.MovedTo = rev, StateClaimed, files, []ManifestRecord{}, 0
 		r.m.After = ManifestAfter{}
+		if ok, err := r.lockClaim(c.Path); err != nil || !ok {
+			// Only a process that found this claim's manifest locks it.
+			_ = r.o.fs().Remove(c.Path)
+			if err == nil {
+				err = fmt.Errorf("publish: the claim %s is locked by another process", c.Path)
+			}
+			return err
+		}
 		r.path = manifestPath(t.dir, rev)
 		if err := r.write(); err != nil {
 			_ = r.o.fs().Remove(c.Path)

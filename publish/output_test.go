@@ -24,14 +24,16 @@ func outputTree(mountpoint string) map[string]any {
 	tree["output"] = map[string]any{
 		"mountpoint": mountpoint, "root": "out",
 		"folder_path": map[string]any{
-			"asset": "<Project>/<AssetType>/<Asset>/<TaskType>/<OutputType>/<Representation>",
-			"shot":  "<Project>/<Sequence>/<Shot>/<TaskType>/<OutputType>/<Representation>",
-			"style": "lowercase",
+			"asset":    "<Project>/<AssetType>/<Asset>/<TaskType>/<OutputType>/<Representation>",
+			"shot":     "<Project>/<Sequence>/<Shot>/<TaskType>/<OutputType>/<Representation>",
+			"instance": "<Project>/<Sequence>/<TemporalEntity>/<TaskType>/<OutputType>/<Asset>/instance_<Instance.number>/<Representation>",
+			"style":    "lowercase",
 		},
 		"file_name": map[string]any{
-			"asset": "<Asset>_<OutputType>_<Name>_v<Revision>",
-			"shot":  "<Shot>_<OutputType>_<Name>_v<Revision>",
-			"style": "lowercase",
+			"asset":    "<Asset>_<OutputType>_<Name>_v<Revision>",
+			"shot":     "<Shot>_<OutputType>_<Name>_v<Revision>",
+			"instance": "<TemporalEntity>_<Asset>_<Instance.number>_<OutputType>_<Name>_v<Revision>",
+			"style":    "lowercase",
 		},
 	}
 	return tree
