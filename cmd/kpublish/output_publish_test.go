@@ -677,6 +677,16 @@ func TestPublishOutputInterrupted(t *testing.T) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+	// A publish still running is not resumed: it is skipped.
+	out, errOut, code := kp(t, f.env, "publish", "--resume", "--root", f.root, "--json")
+	require.Equal(t, 0, code, errOut)
+	var all struct{ Resumed, Skipped, Failed []map[string]any }
+	require.NoError(t, json.Unmarshal([]byte(out), &all), out)
+	assert.Empty(t, all.Resumed)
+	assert.Empty(t, all.Failed)
+	require.Len(t, all.Skipped, 1, out)
+	assert.Contains(t, all.Skipped[0]["reason"], "still running")
+
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	// The signal is seen before the hold is let go.
 	for !strings.Contains(stderr.String(), "interrupted") {
@@ -696,7 +706,7 @@ func TestPublishOutputInterrupted(t *testing.T) {
 	assert.Contains(t, stderr.String(), "finish it with: kpublish publish --resume "+list[0].Path)
 	assert.Empty(t, f.records(t))
 
-	out, errOut, code := kp(t, f.env, "publish", "--resume", list[0].Path)
+	out, errOut, code = kp(t, f.env, "publish", "--resume", list[0].Path)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "frames 1-12 (12 files)")
 	assert.Equal(t, map[string]int{"exr": 1}, byRevision(f.records(t), 1))
