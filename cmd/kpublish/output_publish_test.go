@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -511,15 +512,21 @@ func startZou(t *testing.T, port int) *zouServer {
 	z := &zouServer{port: port}
 	z.cmd = exec.Command(script, "serve", "--port", strconv.Itoa(port), "--workers", "1")
 	z.cmd.Stdout, z.cmd.Stderr = &z.log, &z.log
+	// The shared server's run folder is named after its port: the one of
+	// KITSU_HOST.
+	host, _, _ := kitsutest.Env(t)
+	if u, err := url.Parse(host); err == nil && u.Port() != "" {
+		z.cmd.Env = append(os.Environ(), "KITSU_PORT="+u.Port())
+	}
 	z.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	require.NoError(t, z.cmd.Start())
 	t.Cleanup(z.stop)
-	url := fmt.Sprintf("http://127.0.0.1:%d/api/", port)
+	api := fmt.Sprintf("http://127.0.0.1:%d/api/", port)
 	for deadline := time.Now().Add(180 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if z.cmd.ProcessState != nil {
 			break
 		}
-		c, err := kitsu.NewClient(url)
+		c, err := kitsu.NewClient(api)
 		require.NoError(t, err)
 		if _, err := c.GetAPIVersion(kitsutest.Context(t)); err == nil {
 			return z
