@@ -185,8 +185,19 @@ func TestOutputTargetFromPath(t *testing.T) {
 	require.NoError(t, err)
 	src := strings.TrimSuffix(lp, wt.Extension) + ".abc"
 	write(t, f.fs, src, "exported beside the scene")
-	res, err := f.o.Publish(ctx, &OutputRequest{Target: OutputTarget{OutputType: f.ot.Name}, Sources: []OutputSource{{Path: src}}})
+	wf, err := f.c.Files.NewWorkingFile(ctx, f.at.Task.ID, &kitsu.NewWorkingFileOptions{SoftwareID: sw.ID, Revision: 3})
 	require.NoError(t, err)
+	t.Cleanup(func() {
+		// Before the software (made after the project), which it refers to;
+		// the outputs refer to it in turn.
+		for _, r := range f.records(t) {
+			_, _ = f.c.Delete(context.Background(), "data/output-files/"+r.ID, nil)
+		}
+		_, _ = f.c.Delete(context.Background(), "data/working-files/"+wf.ID, nil)
+	})
+	res, err := f.o.Publish(ctx, &OutputRequest{Target: OutputTarget{OutputType: f.ot.Name}, Sources: []OutputSource{{Path: src}}, WorkingFile: lp})
+	require.NoError(t, err)
+	assert.Equal(t, wf.ID, res.Files[0].OutputFile.SourceFileID, "the working file found by its path")
 	assert.Equal(t, f.at.Asset.ID, res.Files[0].OutputFile.EntityID)
 	assert.Equal(t, f.at.Task.TaskTypeID, res.Files[0].OutputFile.TaskTypeID)
 

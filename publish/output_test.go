@@ -173,6 +173,12 @@ func TestOutputOneFile(t *testing.T) {
 	assert.Equal(t, rec.ID, again.Files[0].OutputFile.ID)
 	require.Len(t, f.records(t), 1)
 
+	// The same output given by its entity and task type name.
+	byEntity, err := f.o.Publish(ctx, &OutputRequest{Target: OutputTarget{EntityID: f.at.Asset.ID, TaskTypeID: "Modeling", OutputType: f.ot.ID}, Sources: []OutputSource{{Path: src}}})
+	require.NoError(t, err)
+	assert.True(t, byEntity.AlreadyPublished)
+	assert.Equal(t, 1, byEntity.Revision)
+
 	forced, err := f.o.Publish(ctx, &OutputRequest{Target: f.target(), Sources: []OutputSource{{Path: src}}, NewRevision: true})
 	require.NoError(t, err)
 	assert.Equal(t, 2, forced.Revision)
