@@ -23,8 +23,12 @@ import (
 	"github.com/kpublish/kpublish/publish"
 )
 
-// farmTemplate is the job bundle's Open Job Description template.
-const farmTemplate = "farm/render_publish/template.yaml"
+// The job bundle's Open Job Description template, and the environment
+// that gives its tasks the Kitsu credentials.
+const (
+	farmTemplate    = "farm/render_publish/template.yaml"
+	farmEnvironment = "farm/kitsu_environment.yaml"
+)
 
 // farmTool returns the path of a program the farm test needs: found on
 // PATH, else at one of the fallback paths (globs). Without it the test is
@@ -136,12 +140,18 @@ func TestFarmJob(t *testing.T) {
 
 	template, err := filepath.Abs(farmTemplate)
 	require.NoError(t, err)
+	kitsuEnv, err := filepath.Abs(farmEnvironment)
+	require.NoError(t, err)
+	// The worker has KITSU_HOST and a file holding the bot's token; the
+	// Kitsu environment turns it into KITSU_TOKEN, redacted from the logs.
+	tokenFile := filepath.Join(t.TempDir(), "kitsu-bot-token")
+	require.NoError(t, os.WriteFile(tokenFile, []byte(bot.AccessToken+"\n"), 0o600))
 	renders := filepath.Join(work, "renders")
 	env := []string{
-		"KITSU_HOST=" + host, "KITSU_TOKEN=" + bot.AccessToken,
+		"KITSU_HOST=" + host, "KITSU_TOKEN_FILE=" + tokenFile,
 		"HOME=" + t.TempDir(), "KPUBLISH_CONFIG_DIR=" + t.TempDir(), "TMPDIR=" + t.TempDir(),
 	}
-	params := []string{
+	params := []string{"--environment", kitsuEnv,
 		"-p", "SceneFile=" + scene, "-p", "Frames=1001-1004", "-p", "OutputDir=" + renders,
 		"-p", "TaskId=" + task.ID, "-p", "OutputType=" + ot.Name, "-p", "Comment=farm test",
 		"-p", "KpublishBin=" + binary, "-p", "BlenderBin=" + blender,
