@@ -247,4 +247,37 @@ func TestFarmJob(t *testing.T) {
 	require.NotEqual(t, base, base2, "the tree does not show the revision")
 	_, err = os.Stat(fmt.Sprintf("%s.%04d.png", base2, frames[0]))
 	assert.True(t, os.IsNotExist(err), "the retry copied the frames to revision 2")
+
+	// Deadline 10's job script, run with stand-ins for Deadline's objects:
+	// the same frames through it are the same revision too; a partly done
+	// publish (exit 6) is finished with the --resume kpublish printed.
+	py := python(t)
+	out := filepath.Join(t.TempDir(), "deadline.json")
+	pattern := filepath.Join(renders, "render.1001-1004#.png")
+	farmRun(t, jobCtx, "farm/testdata", append(env, "KPUBLISH_BIN="+binary, "PYTHONDONTWRITEBYTECODE=1"), py,
+		"deadline_stand_in.py", out, pattern, task.ID, ot.Name)
+	type scriptRun struct {
+		OK    bool
+		Error string
+		Log   []string
+		Calls [][]string
+	}
+	var dl map[string]scriptRun
+	readJSON(t, out, &dl)
+	assert.True(t, dl["real"].OK, "the job script failed: %s\n%s", dl["real"].Error, strings.Join(dl["real"].Log, "\n"))
+	assert.Contains(t, strings.Join(dl["real"].Log, "\n"), "kpublish: revision 1 of png: "+rec.Path+" (4 frames 1001-1004), already published")
+	assert.NotContains(t, strings.Join(dl["real"].Log, "\n"), bot.AccessToken)
+	assert.True(t, dl["resume"].OK, dl["resume"].Error)
+	if assert.Len(t, dl["resume"].Calls, 2) {
+		assert.Equal(t, []string{"publish", "output", pattern, "--task", task.ID, "--output-type", ot.Name,
+			"--comment", "farm test", "--json"}, dl["resume"].Calls[0])
+		assert.Equal(t, []string{"publish", "--resume", "/prod/my show/.kpublish/outputs/r0004.manifest.json", "--json"}, dl["resume"].Calls[1])
+	}
+	assert.Contains(t, strings.Join(dl["resume"].Log, "\n"), "revision 4 of png")
+	assert.Equal(t, "kpublish exited 3: kpublish: --task 123: want a task id", dl["failed"].Error)
+	assert.Len(t, dl["failed"].Calls, 1, "an exit 3 is not retried")
+	assert.Contains(t, dl["missing"].Error, "KitsuTaskId")
+	final, err := admin.Files.AllOutputFilesForEntity(ctx, task.EntityID, &kitsu.OutputFilesOptions{OutputTypeID: ot.ID})
+	require.NoError(t, err)
+	assert.Len(t, final, 1, "the Deadline job script made a new record for the same frames")
 }

@@ -45,7 +45,7 @@ def _run(plugin, argv, env):
     p = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        stdin=subprocess.DEVNULL, universal_newlines=True, timeout=TIMEOUT)
     for line in p.stderr.splitlines():
-        plugin.LogInfo("kpublish: " + line)
+        plugin.LogInfo(line)
     return p.returncode, p.stdout, p.stderr
 
 
