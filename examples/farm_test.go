@@ -91,12 +91,17 @@ func farmRun(t *testing.T, ctx context.Context, dir string, env []string, name s
 // TestFarmJob runs the farm example as a farm would, with `openjd run` of
 // examples/farm/render_publish/template.yaml: a real headless Blender
 // renders four frames of the scene examples/farm/make_scene.py builds, one
-// task per frame, then the publish step's `kpublish publish output` logs
-// in with a bot token (KITSU_TOKEN, no password, no prompt) and publishes
-// them. Kitsu must hold one output file for the sequence, with its frame
-// count, the frames where the project's tree puts them, read-only, with
-// the hashes of the record's data. Running the publish step again (a farm
-// retry) publishes nothing new: the same revision.
+// task per frame, then the publish step's `kpublish publish output`
+// publishes them, logged in with a bot's token that the Kitsu environment
+// (examples/farm/kitsu_environment.yaml) reads from a file and sets as
+// KITSU_TOKEN, masked in the logs: no password, no prompt. Kitsu must hold
+// one output file for the sequence, with its frame count, the frames where
+// the project's tree puts them, read-only, with the hashes of the record's
+// data. Running the publish step again (a farm retry) publishes nothing
+// new: the same revision. Then Deadline 10's job script
+// (examples/farm/deadline) runs with stand-ins for Deadline's objects: the
+// same frames again, a partly done publish finished with --resume, and
+// its failures.
 func TestFarmJob(t *testing.T) {
 	home, _ := os.UserHomeDir()
 	blender := farmTool(t, "blender", "the Debian package blender renders the frames")
