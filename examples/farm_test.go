@@ -212,6 +212,18 @@ func TestFarmJob(t *testing.T) {
 		fmt.Fprintf(&digest, "%s\t%d\t%s\n", filepath.Base(p), fi.Size(), sum.Hex)
 	}
 
+	entries, err := os.ReadDir(filepath.Dir(base))
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := make([]string, len(published))
+	for i, p := range published {
+		want[i] = filepath.Base(p)
+	}
+	assert.Equal(t, want, names, "the output folder holds the frames and nothing else (no temporary file)")
+
 	// The record's data: the frames, each file's size and hash, and the
 	// sequence digest (xxh3-128 over "name\tsize\thash\n" in frame order).
 	d := rec.Data
@@ -285,4 +297,19 @@ func TestFarmJob(t *testing.T) {
 	final, err := admin.Files.AllOutputFilesForEntity(ctx, task.EntityID, &kitsu.OutputFilesOptions{OutputTypeID: ot.ID})
 	require.NoError(t, err)
 	assert.Len(t, final, 1, "the Deadline job script made a new record for the same frames")
+
+	// A frame missing from the render: the publish step fails (exit 3,
+	// naming the frame) rather than publish a sequence with a hole, and
+	// Kitsu is left as it was.
+	require.NoError(t, os.Remove(filepath.Join(renders, "render.1003.png")))
+	cmd := exec.CommandContext(jobCtx, openjd, append([]string{"run", template, "--step", "Publish"}, params...)...)
+	cmd.Dir = work
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	failed, err := cmd.CombinedOutput()
+	assert.Error(t, err, "the publish step succeeded with frame 1003 missing:\n%s", failed)
+	assert.Contains(t, string(failed), "exited with code: 3")
+	assert.Contains(t, string(failed), "1003")
+	final, err = admin.Files.AllOutputFilesForEntity(ctx, task.EntityID, &kitsu.OutputFilesOptions{OutputTypeID: ot.ID})
+	require.NoError(t, err)
+	assert.Len(t, final, 1)
 }
