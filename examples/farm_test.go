@@ -110,7 +110,10 @@ func TestFarmJob(t *testing.T) {
 	requireOutputCLI(t)
 
 	admin := kitsutest.Client(t)
-	ctx := kitsutest.Context(t)
+	// One bound for the whole job, Kitsu calls included: Blender's renders
+	// take minutes on a loaded machine, beyond kitsutest.Context's two.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	t.Cleanup(cancel)
 	host, _, _ := kitsutest.Env(t)
 	// The output type and the bot go before the project: cleanups run last
 	// first, so the project and its output files are deleted before them.
@@ -135,11 +138,9 @@ func TestFarmJob(t *testing.T) {
 	// The scene: built by Blender from make_scene.py, no .blend kept in git.
 	work := t.TempDir()
 	scene := filepath.Join(work, "scene", "farm.blend")
-	jobCtx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
 	makeScene, err := filepath.Abs("farm/make_scene.py")
 	require.NoError(t, err)
-	log := farmRun(t, jobCtx, work, []string{"HOME=" + t.TempDir()}, blender,
+	log := farmRun(t, ctx, work, []string{"HOME=" + t.TempDir()}, blender,
 		"-b", "--factory-startup", "--python-exit-code", "1", "--python", makeScene, "--", scene)
 	require.Contains(t, log, "kpublish farm scene: saved "+scene)
 
@@ -161,7 +162,7 @@ func TestFarmJob(t *testing.T) {
 		"-p", "TaskId=" + task.ID, "-p", "OutputType=" + ot.Name, "-p", "Comment=farm test",
 		"-p", "KpublishBin=" + binary, "-p", "BlenderBin=" + blender,
 	}
-	log = farmRun(t, jobCtx, work, env, openjd, append([]string{"run", template}, params...)...)
+	log = farmRun(t, ctx, work, env, openjd, append([]string{"run", template}, params...)...)
 	assert.Contains(t, log, "Session ended successfully")
 	assert.NotContains(t, log, bot.AccessToken, "the bot token reached the job's log")
 	frames := []int{1001, 1002, 1003, 1004}
@@ -250,7 +251,7 @@ func TestFarmJob(t *testing.T) {
 	}
 
 	// A farm retry of the publish step: the same frames, the same revision.
-	log = farmRun(t, jobCtx, work, env, openjd, append([]string{"run", template, "--step", "Publish"}, params...)...)
+	log = farmRun(t, ctx, work, env, openjd, append([]string{"run", template, "--step", "Publish"}, params...)...)
 	assert.Contains(t, log, "Session ended successfully")
 	again, err := admin.Files.AllOutputFilesForEntity(ctx, task.EntityID, &kitsu.OutputFilesOptions{OutputTypeID: ot.ID})
 	require.NoError(t, err)
@@ -271,7 +272,7 @@ func TestFarmJob(t *testing.T) {
 	py := python(t)
 	out := filepath.Join(t.TempDir(), "deadline.json")
 	pattern := filepath.Join(renders, "render.1001-1004#.png")
-	farmRun(t, jobCtx, "farm/testdata", append(env, "KPUBLISH_BIN="+binary, "PYTHONDONTWRITEBYTECODE=1"), py,
+	farmRun(t, ctx, "farm/testdata", append(env, "KPUBLISH_BIN="+binary, "PYTHONDONTWRITEBYTECODE=1"), py,
 		"deadline_stand_in.py", out, pattern, task.ID, ot.Name)
 	type scriptRun struct {
 		OK    bool
@@ -302,7 +303,7 @@ func TestFarmJob(t *testing.T) {
 	// naming the frame) rather than publish a sequence with a hole, and
 	// Kitsu is left as it was.
 	require.NoError(t, os.Remove(filepath.Join(renders, "render.1003.png")))
-	cmd := exec.CommandContext(jobCtx, openjd, append([]string{"run", template, "--step", "Publish"}, params...)...)
+	cmd := exec.CommandContext(ctx, openjd, append([]string{"run", template, "--step", "Publish"}, params...)...)
 	cmd.Dir = work
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
 	failed, err := cmd.CombinedOutput()

@@ -2,7 +2,7 @@
 
 Two layers of one job, with pyoutline (OpenCue's job API):
 
-- "render": one frame per task, ``blender -b SCENE -o DIR/render.#### -f #IFRAME#``;
+- "render": one frame per task, ``blender -b -noaudio SCENE -o DIR/render.#### -f #IFRAME#``;
 - "publish": one task, after every frame of "render" (a layer-on-layer
   dependency): ``kpublish publish output DIR/render.<FRAMES>#.png --task ID
   --output-type OT --json``, which publishes the frames as one output file
@@ -45,7 +45,7 @@ def main(argv):
     )
     render = Shell(
         "render",
-        command=["blender", "-b", scene, "-o", out_dir + "/render.####",
+        command=["blender", "-b", "-noaudio", scene, "-o", out_dir + "/render.####",
                  "-F", "PNG", "-x", "1", "-f", "#IFRAME#"],
         range=frames,
     )

@@ -58,7 +58,7 @@ def main(argv):
     for frame in frame_list(frames):
         render = author.Task(title="render frame %d" % frame)
         render.addCommand(author.Command(argv=[
-            "blender", "-b", scene, "-o", out_dir + "/render.####",
+            "blender", "-b", "-noaudio", scene, "-o", out_dir + "/render.####",
             "-F", "PNG", "-x", "1", "-f", str(frame)]))
         publish.addChild(render)
     job.addChild(publish)
