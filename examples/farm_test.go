@@ -97,8 +97,8 @@ func farmRun(t *testing.T, ctx context.Context, dir string, env []string, name s
 // KITSU_TOKEN, masked in the logs: no password, no prompt. Kitsu must hold
 // one output file for the sequence, with its frame count, the frames where
 // the project's tree puts them, read-only, with the hashes of the record's
-// data. Running the publish step again (a farm retry) publishes nothing
-// new: the same revision. Then Deadline 10's job script
+// data. Rendering a frame again and running the publish step again (a
+// farm retry) publishes nothing new: the same revision. Then Deadline 10's job script
 // (examples/farm/deadline) runs with stand-ins for Deadline's objects: the
 // same frames again, a partly done publish finished with --resume, and
 // its failures.
@@ -250,7 +250,15 @@ func TestFarmJob(t *testing.T) {
 		}
 	}
 
-	// A farm retry of the publish step: the same frames, the same revision.
+	// A farm retry: frame 1002 rendered again (Blender writes the same
+	// bytes: the scene stamps no metadata), then the publish step again:
+	// the same frames, the same revision.
+	before, err := os.Stat(filepath.Join(renders, "render.1002.png"))
+	require.NoError(t, err)
+	farmRun(t, ctx, work, env, openjd, append([]string{"run", template, "--step", "Render", "--task-param", "Frame=1002"}, params...)...)
+	after, err := os.Stat(filepath.Join(renders, "render.1002.png"))
+	require.NoError(t, err)
+	require.False(t, os.SameFile(before, after) && before.ModTime().Equal(after.ModTime()), "frame 1002 was not rendered again")
 	log = farmRun(t, ctx, work, env, openjd, append([]string{"run", template, "--step", "Publish"}, params...)...)
 	assert.Contains(t, log, "Session ended successfully")
 	again, err := admin.Files.AllOutputFilesForEntity(ctx, task.EntityID, &kitsu.OutputFilesOptions{OutputTypeID: ot.ID})
