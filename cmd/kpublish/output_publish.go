@@ -360,8 +360,8 @@ func shellQuote(s string) string {
 }
 
 // outputDone prints a publish's or resume's result, or gives its error
-// its exit code; on a partial publish it names the command that
-// finishes it.
+// its exit code; on a partial publish (exit 6) it prints, on a line of
+// its own, the command that finishes it.
 func outputDone(cmd *cobra.Command, res *publish.OutputResult, err error, jsonOut bool, rootsFile string) error {
 	if err != nil {
 		err = publishErr(err)
@@ -371,7 +371,7 @@ func outputDone(cmd *cobra.Command, res *publish.OutputResult, err error, jsonOu
 			if res != nil {
 				manifest = res.Manifest
 			}
-			return &exitError{exitPartial, fmt.Errorf("%w; finish it with: %s", ee.err, resumeCommand(manifest, rootsFile))}
+			fmt.Fprintf(cmd.ErrOrStderr(), "kpublish: partly done; finish it with: %s\n", escapeControls(resumeCommand(manifest, rootsFile)))
 		}
 		return err
 	}

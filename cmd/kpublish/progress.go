@@ -51,10 +51,15 @@ func newProgress(stderr io.Writer, jsonOut, noProgress bool) publish.Progress {
 	return &barProgress{out: stderr}
 }
 
-// isTerminal reports whether w is a terminal.
+// isTerminal reports whether w is a terminal with a size (a terminal of
+// 0 rows, as script(1) makes, shows no bar).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return false
+	}
+	cols, rows, err := term.GetSize(int(f.Fd()))
+	return err == nil && cols > 0 && rows > 0
 }
 
 // Start begins a stage, drawing a bar when it is large enough.
@@ -81,13 +86,16 @@ func (b *barProgress) Start(label string, total int64, files int) {
 			return fmt.Sprintf("%d/%d files", b.done.Load(), files)
 		}, decor.WC{C: decor.DextraSpace}))
 	}
-	b.bar = b.p.New(total, mpb.BarStyle().Lbound("[").Rbound("]"),
+	// Made with total 0, then given its total: the bar completes when
+	// Finish says so, after the last FileDone, not at its last byte.
+	b.bar = b.p.New(0, mpb.BarStyle().Lbound("[").Rbound("]"),
 		mpb.PrependDecorators(counters...),
 		mpb.AppendDecorators(
 			decor.Percentage(decor.WC{W: 5}),
 			decor.AverageSpeed(decor.SizeB1024(0), " % .1f", decor.WC{C: decor.DextraSpace}),
 			decor.OnComplete(decor.AverageETA(decor.ET_STYLE_GO, decor.WC{C: decor.DextraSpace}), " done"),
 		))
+	b.bar.SetTotal(total, false)
 }
 
 // Add moves the bar n bytes on.
