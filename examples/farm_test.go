@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -120,6 +121,9 @@ func TestFarmJob(t *testing.T) {
 	var ot kitsu.OutputType
 	require.NoError(t, admin.Create(ctx, "output-types", map[string]any{"name": kitsutest.Unique("Render"), "short_name": "rnd"}, &ot))
 	kitsutest.DeleteOnCleanup(t, admin, "data/output-types/"+ot.ID, nil)
+	var crashOT kitsu.OutputType // for the publish killed part way
+	require.NoError(t, admin.Create(ctx, "output-types", map[string]any{"name": kitsutest.Unique("Comp"), "short_name": "cmp"}, &crashOT))
+	kitsutest.DeleteOnCleanup(t, admin, "data/output-types/"+crashOT.ID, nil)
 	var bot struct {
 		ID          string `json:"id"`
 		AccessToken string `json:"access_token"`
@@ -307,11 +311,79 @@ func TestFarmJob(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, final, 1, "the Deadline job script made a new record for the same frames")
 
+	// The publish step killed part way (after the copy, before Kitsu
+	// registers it: the test-only crash hook), as a node dies: the task
+	// fails, and a retry that publishes again would take the next
+	// revision. The README's recovery: list the unfinished publishes under
+	// the store, resume the one of this output; the retry of the step is
+	// then the same revision, and nothing else was left on disk.
+	crashParams := append(append([]string(nil), params...), "-p", "OutputType="+crashOT.Name)
+	cmd := exec.CommandContext(ctx, openjd, append([]string{"run", template, "--step", "Publish"}, crashParams...)...)
+	cmd.Dir = work
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "KPUBLISH_TEST_CRASH=copied"}, env...)
+	crashed, err := cmd.CombinedOutput()
+	require.Error(t, err, "the publish step did not fail when kpublish was killed:\n%s", crashed)
+	none, err := admin.Files.AllOutputFilesForEntity(ctx, task.EntityID, &kitsu.OutputFilesOptions{OutputTypeID: crashOT.ID})
+	require.NoError(t, err)
+	require.Empty(t, none, "the killed publish registered something")
+	kpEnv := []string{"KITSU_HOST=" + host, "KITSU_TOKEN=" + bot.AccessToken, "HOME=" + t.TempDir()}
+	var unfinished struct {
+		Unfinished []struct {
+			Path, State string
+			Revision    int
+			Running     bool
+			Target      map[string]any
+		}
+	}
+	listed, _ := run(t, work, kpEnv, binary, "publish", "output", "--unfinished", "--root", f.root, "--json")
+	require.NoError(t, json.Unmarshal([]byte(listed), &unfinished), listed)
+	require.Len(t, unfinished.Unfinished, 1, listed)
+	left := unfinished.Unfinished[0]
+	assert.Equal(t, "copied", left.State)
+	assert.Equal(t, 1, left.Revision)
+	assert.False(t, left.Running)
+	resumed, _ := run(t, work, kpEnv, binary, "publish", "--resume", left.Path, "--json")
+	var res struct {
+		Revision int
+		Files    []struct {
+			OutputFile struct {
+				ID         string
+				NbElements int `json:"nb_elements"`
+			} `json:"output_file"`
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(resumed), &res), resumed)
+	assert.Equal(t, 1, res.Revision)
+	log = farmRun(t, ctx, work, env, openjd, append([]string{"run", template, "--step", "Publish"}, crashParams...)...)
+	assert.Contains(t, log, `"already_published": true`)
+	crashOuts, err := admin.Files.AllOutputFilesForEntity(ctx, task.EntityID, &kitsu.OutputFilesOptions{OutputTypeID: crashOT.ID})
+	require.NoError(t, err)
+	if assert.Len(t, crashOuts, 1) && assert.Len(t, res.Files, 1) {
+		assert.Equal(t, res.Files[0].OutputFile.ID, crashOuts[0].ID)
+		assert.Equal(t, 1, crashOuts[0].Revision)
+		assert.Equal(t, len(frames), crashOuts[0].NbElements)
+	}
+	crashBase, err := admin.Files.BuildEntityOutputFilePath(ctx, task.EntityID, crashOT.ID, task.TaskTypeID,
+		&kitsu.OutputFilePathOptions{Revision: 1, Representation: "png"})
+	require.NoError(t, err)
+	entries, err = os.ReadDir(filepath.Dir(crashBase))
+	require.NoError(t, err)
+	names = names[:0]
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	for i, fr := range frames {
+		want[i] = filepath.Base(fmt.Sprintf("%s.%04d.png", crashBase, fr))
+	}
+	assert.Equal(t, want, names, "after the resume the folder holds the frames of revision 1 and nothing else")
+	listed, _ = run(t, work, kpEnv, binary, "publish", "output", "--unfinished", "--root", f.root, "--json")
+	assert.JSONEq(t, `{"unfinished": []}`, listed)
+
 	// A frame missing from the render: the publish step fails (exit 3,
 	// naming the frame) rather than publish a sequence with a hole, and
 	// Kitsu is left as it was.
 	require.NoError(t, os.Remove(filepath.Join(renders, "render.1003.png")))
-	cmd := exec.CommandContext(ctx, openjd, append([]string{"run", template, "--step", "Publish"}, params...)...)
+	cmd = exec.CommandContext(ctx, openjd, append([]string{"run", template, "--step", "Publish"}, params...)...)
 	cmd.Dir = work
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
 	failed, err := cmd.CombinedOutput()
