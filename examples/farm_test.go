@@ -99,10 +99,13 @@ func farmRun(t *testing.T, ctx context.Context, dir string, env []string, name s
 // one output file for the sequence, with its frame count, the frames where
 // the project's tree puts them, read-only, with the hashes of the record's
 // data. Rendering a frame again and running the publish step again (a
-// farm retry) publishes nothing new: the same revision. Then Deadline 10's job script
-// (examples/farm/deadline) runs with stand-ins for Deadline's objects: the
-// same frames again, a partly done publish finished with --resume, and
-// its failures.
+// farm retry) publishes nothing new: the same revision. Then Deadline 10's
+// job script (examples/farm/deadline) runs with stand-ins for Deadline's
+// objects: the same frames again, a partly done publish finished with
+// --resume, and its failures. Then the publish step is killed between the
+// copy and the registration and recovered as the README says
+// (--unfinished, --resume; the step's retry is the same revision); last,
+// a missing frame fails the publish step.
 func TestFarmJob(t *testing.T) {
 	home, _ := os.UserHomeDir()
 	blender := farmTool(t, "blender", "the Debian package blender renders the frames")
