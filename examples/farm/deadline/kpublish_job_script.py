@@ -88,11 +88,9 @@ def publish(plugin, job):
             "--comment", extra("KitsuComment", "rendered on Deadline: " + job.JobName), "--json"]
 
     code, stdout, stderr = _run(plugin, argv, env)
+    resume = _resume_argv(binary, stderr) if code == 6 else None
     tries = 0
-    while code == 6 and tries < RESUME_TRIES:
-        resume = _resume_argv(binary, stderr)
-        if resume is None:
-            break
+    while code == 6 and resume is not None and tries < RESUME_TRIES:
         tries += 1
         plugin.LogWarning("kpublish: partly done; finishing it in %d s (try %d of %d)" % (RESUME_PAUSE, tries, RESUME_TRIES))
         time.sleep(RESUME_PAUSE)

@@ -6,7 +6,8 @@ job script four ways; what each gave is written to OUT as JSON:
 
 - "real": the real kpublish (KPUBLISH_BIN) publishes FRAMES of TASK_ID;
 - "resume": a fake kpublish exits 6 with kpublish's "finish it with:" message
-  (a manifest path with a space in it), then answers the --resume it is given;
+  (a manifest path with a space in it), exits 6 again on the first --resume
+  (Kitsu still down), then answers the second;
 - "failed": a fake kpublish exits 3;
 - "missing": the job has no KitsuTaskId.
 
@@ -33,6 +34,11 @@ if mode == "failed":
     sys.stderr.write("kpublish: --task 123: want a task id\n")
     sys.exit(3)
 if "--resume" in sys.argv:
+    with open(os.environ["FAKE_CALLS"]) as f:
+        if sum(1 for _ in f) == 2:  # the first resume: Kitsu still down
+            sys.stderr.write("kpublish: resume: partly done: kitsu: 502 Bad Gateway; finish it with: "
+                             "kpublish publish --resume\n")
+            sys.exit(6)
     print(json.dumps({"revision": 4, "already_published": False, "files": [
         {"representation": "png", "frames": "1-2", "output_file": {"path": "/p/x_[1-2].png", "nb_elements": 2}}]}))
     sys.exit(0)
