@@ -202,6 +202,9 @@ func (o *Output) Publish(ctx context.Context, req *OutputRequest) (*OutputResult
 	m.Created = time.Now().UTC()
 	r := &run{o: o, t: t, m: m, srcs: srcs, explicit: req.Revision > 0, progress: req.Progress, kitsuLast: kitsuLast, records: map[string]kitsu.OutputFile{}}
 	if err := r.claim(next); err != nil {
+		if r.path != "" {
+			return r.result(), err
+		}
 		return nil, err
 	}
 	return r.steps(ctx)

@@ -60,6 +60,16 @@ func (o *Output) Resume(ctx context.Context, path string) (*OutputResult, error)
 		if m.State == StateAbandoned {
 			return r.result(), fmt.Errorf("%w: revision %d of %s was given up (%s): nothing to resume", ErrAbandoned, m.Revision, r.t.describe(), path)
 		}
+		if m.State == StateCopied || m.State == StateRegistered {
+			// A copy killed before the state was written left nothing;
+			// leftovers of one killed otherwise are removed.
+			removeTemps(o.fs(), m)
+			for _, mf := range m.Files {
+				if !o.placed(&mf) {
+					return r.result(), fmt.Errorf("publish: %s says its files are copied, but a file of representation %q is missing or has another size: abort it (kpublish publish --abort %s)", path, mf.Representation, path)
+				}
+			}
+		}
 		return r.steps(ctx)
 	}
 	return nil, fmt.Errorf("publish: %s: too many moves to follow", path)

@@ -217,6 +217,14 @@ func TestPublishOutputCLI(t *testing.T) {
 	files, temps := published(t, f.root)
 	assert.Empty(t, temps)
 	assert.Len(t, files, 1+1+2+9)
+
+	// A dry run names the revision and paths and writes nothing.
+	out, errOut, code = f.publish(t, nil, src, "--task", f.at.Task.ID, "--output-type", f.ot.Name, "--new-revision", "--dry-run")
+	require.Equal(t, 0, code, errOut)
+	assert.Regexp(t, `^would publish revision 5:\n  abc  \S+_main_v005\.abc\n$`, out)
+	files2, _ := published(t, f.root)
+	assert.Equal(t, files, files2)
+	assert.Len(t, f.records(t), 1+1+2+1)
 }
 
 // TestPublishOutputUsage checks the command line before anything runs:
