@@ -162,7 +162,7 @@ func TestFarmJob(t *testing.T) {
 	renders := filepath.Join(work, "renders")
 	env := []string{
 		"KITSU_HOST=" + host, "KITSU_TOKEN_FILE=" + tokenFile,
-		"HOME=" + t.TempDir(), "KPUBLISH_CONFIG_DIR=" + t.TempDir(), "TMPDIR=" + t.TempDir(),
+		"HOME=" + t.TempDir(), "TMPDIR=" + t.TempDir(),
 	}
 	params := []string{"--environment", kitsuEnv,
 		"-p", "SceneFile=" + scene, "-p", "Frames=1001-1004", "-p", "OutputDir=" + renders,
