@@ -33,8 +33,8 @@ type outputFlags struct {
 
 // resumeFlags are the flags of publish --resume and --abort.
 type resumeFlags struct {
-	resume, abort, jsonOut, noProgress bool
-	root, roots                        string
+	resume, abort, jsonOut bool
+	root, roots            string
 }
 
 const outputHelp = `Publish output files — a cache, a movie, rendered frames — under one

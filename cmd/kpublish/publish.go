@@ -83,7 +83,6 @@ func newPublishCmd() *cobra.Command {
 	fl.StringVar(&rf.root, "root", "", "with --resume: the store root to look under (default: the roots file's roots)")
 	fl.StringVar(&rf.roots, "roots", "", "roots file mapping tree mountpoints to this host's mounts (default: config.json's roots)")
 	fl.BoolVar(&rf.jsonOut, "json", false, "print one JSON object")
-	fl.BoolVar(&rf.noProgress, "no-progress", false, "draw no progress bar")
 	cmd.AddCommand(newPublishWorkingCmd(), newPublishOutputCmd())
 	return cmd
 }
