@@ -38,4 +38,36 @@
 // does all three for a file saved elsewhere; Revisions compares what
 // Kitsu and the disk hold. An ErrRevisionConflict leaves nothing
 // written; an ErrPartial is finished by doing the same again.
+//
+// Output publishes output files, as farm jobs make them: one file,
+// several representations of it (cache.abc and cache.usd) sharing one
+// revision, or image sequences (FindSequence's forms: name.####.exr,
+// name.%04d.exr, name.$F4.exr, name.1001-1100#.exr, a folder, one
+// frame). Publish checks the target, the sources and Zou's limits
+// before anything is written, returns the revision already holding the
+// same content (AlreadyPublished), then:
+//
+//   - claims the next revision on the storage, under the output
+//     mountpoint's .kpublish/outputs/<entity>/<output type>/<task
+//     type>/<name>/ folder, with ClaimNext: the claim, not Kitsu, decides
+//     who gets a revision, on every host;
+//   - writes a manifest beside the claim (rNNNN.manifest.json) before
+//     each step, atomically: claimed, copied, registered, done;
+//   - copies every file with CopyAll (temporary names, synced, verified,
+//     read-only unless Writable, never replacing a file);
+//   - creates one Kitsu record per representation with that revision,
+//     checks that Zou stored the path rendered here, and sets its size
+//     (0 when above Zou's 32-bit column), checksum and data (exact size,
+//     full hash, a sequence's frames, gaps and files; SequenceDigest);
+//   - after Settle, checks that the revision holds this publish's records
+//     only: a record made meanwhile by someone else, like a file found
+//     at a destination, moves the publish to the next revision (records
+//     deleted, files renamed, MovedFrom), and Logf says so.
+//
+// A failure after the claim is an ErrPartial naming the manifest:
+// Resume continues it from its state (never creating a record twice),
+// Abort rolls it back (never removing a file the manifest does not
+// name), Unfinished lists the manifests left. The environment variable
+// KPUBLISH_TEST_CRASH=claimed|copy-mid|copied|registered makes the
+// process kill itself at that step: it is for crash tests only.
 package publish

@@ -26,6 +26,10 @@ func TestMain(m *testing.M) {
 		os.Exit(helperClaimNext())
 	case "claim-one":
 		os.Exit(helperClaimOne())
+	case "output-publish":
+		os.Exit(helperOutputPublish())
+	case "output-raw":
+		os.Exit(helperOutputRaw())
 	default:
 		fmt.Fprintln(os.Stderr, "unknown PUBLISH_HELPER")
 		os.Exit(2)

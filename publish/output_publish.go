@@ -139,22 +139,37 @@ func (o *Output) Publish(ctx context.Context, req *OutputRequest) (*OutputResult
 	if err != nil {
 		return nil, err
 	}
-	recs, err := o.records(ctx, t)
-	if err != nil {
+	// Kitsu's last revision, and the records that may hold this content
+	// already (those of the first source's representation and size),
+	// asked at the same time.
+	var (
+		kitsuLast int
+		lastErr   error
+		cands     []kitsu.OutputFile
+		candErr   error
+		wg        sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		kitsuLast, lastErr = o.lastRevision(ctx, t)
+	}()
+	switch {
+	case req.Revision > 0:
+		cands, candErr = o.atRevision(ctx, t, req.Revision)
+	case !req.NewRevision:
+		cands, candErr = o.keyRecords(ctx, t, url.Values{"representation": {srcs[0].rep}, "size": {strconv.FormatInt(recordSize(srcs[0].total), 10)}})
+	}
+	wg.Wait()
+	if err := errors.Join(lastErr, candErr); err != nil {
 		return nil, err
 	}
-	kitsuLast := 0
-	for _, r := range recs {
-		kitsuLast = max(kitsuLast, r.Revision)
-	}
 	if req.Revision > 0 {
-		for _, r := range recs {
-			if r.Revision == req.Revision {
-				return nil, fmt.Errorf("%w: revision %d of %s is in Kitsu already (%s): want a new revision, such as %d", ErrRevisionConflict, req.Revision, t.describe(), r.Path, kitsuLast+1)
-			}
+		if len(cands) > 0 {
+			return nil, fmt.Errorf("%w: revision %d of %s is in Kitsu already (%s): want a new revision, such as %d", ErrRevisionConflict, req.Revision, t.describe(), cands[0].Path, kitsuLast+1)
 		}
-	} else if !req.NewRevision {
-		res, err := o.findPublished(t, srcs, recs)
+	} else if !req.NewRevision && len(cands) > 0 {
+		res, err := o.findPublished(ctx, t, srcs, cands)
 		if err != nil || res != nil {
 			if res != nil {
 				res.DryRun = req.DryRun
@@ -236,7 +251,7 @@ func (o *Output) findSource(s OutputSource) (*srcFile, error) {
 	var seq *Sequence
 	switch {
 	case err == nil && fi.Mode().IsRegular():
-		if _, framed := splitFrame(filepath.Base(s.Path)); framed {
+		if isFrameFile(filepath.Base(s.Path)) {
 			found, serr := FindSequence(fsys, s.Path)
 			if serr != nil {
 				return nil, serr
@@ -584,14 +599,59 @@ func (o *Output) workingFileID(ctx context.Context, wf string) (string, error) {
 	return "", fmt.Errorf("publish: working file %q: no working file with path %q in Kitsu: want a registered working file's id or path", wf, candidates[len(candidates)-1])
 }
 
-// records lists the output's records in Kitsu, every representation and
-// revision.
-func (o *Output) records(ctx context.Context, t *outTarget) ([]kitsu.OutputFile, error) {
-	f := kitsu.OutputFilesOptions{OutputTypeID: t.m.OutputTypeID, TaskTypeID: t.m.TaskTypeID, Name: t.m.Name}
-	if t.instance {
-		return o.Client.Files.AllOutputFilesForAssetInstance(ctx, t.m.AssetInstanceID, &kitsu.AssetInstanceOutputFilesOptions{TemporalEntityID: t.m.TemporalEntityID, OutputFilesOptions: f})
+// keyRecords lists the output's records in Kitsu that match filters
+// (column=value: revision, representation, size), through the generic
+// route that filters in the database, so that a check costs the same
+// with 10 or 10,000 revisions. Zou matches the name without regard to
+// case and with wildcards: the name is compared exactly here, and an
+// entity's own outputs are kept apart from its instances'.
+func (o *Output) keyRecords(ctx context.Context, t *outTarget, filters url.Values) ([]kitsu.OutputFile, error) {
+	name := t.m.Name
+	if strings.HasPrefix(name, "[") {
+		name = "[" + strconv.Quote(name) + "]" // Zou reads "[..." as a list
 	}
-	return o.Client.Files.AllOutputFilesForEntity(ctx, t.m.EntityID, &f)
+	q := url.Values{"output_type_id": {t.m.OutputTypeID}, "task_type_id": {t.m.TaskTypeID}, "name": {name}}
+	if t.instance {
+		q.Set("asset_instance_id", t.m.AssetInstanceID)
+		q.Set("temporal_entity_id", t.m.TemporalEntityID)
+	} else {
+		q.Set("entity_id", t.m.EntityID)
+	}
+	for k, v := range filters {
+		q[k] = v
+	}
+	var all []kitsu.OutputFile
+	if err := o.Client.FetchAll(ctx, "output-files", &all, &kitsu.FetchOptions{Params: q}); err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, r := range all {
+		if r.Name != t.m.Name || !t.instance && (r.AssetInstanceID != "" || r.TemporalEntityID != "") {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// atRevision lists the output's records of one revision.
+func (o *Output) atRevision(ctx context.Context, t *outTarget, rev int) ([]kitsu.OutputFile, error) {
+	return o.keyRecords(ctx, t, url.Values{"revision": {strconv.Itoa(rev)}})
+}
+
+// lastRevision is the output's highest revision in Kitsu (0 for none).
+func (o *Output) lastRevision(ctx context.Context, t *outTarget) (int, error) {
+	opts := &kitsu.OutputRevisionOptions{Name: t.m.Name}
+	var (
+		next int
+		err  error
+	)
+	if t.instance {
+		next, err = o.Client.Files.GetNextAssetInstanceOutputRevision(ctx, t.m.AssetInstanceID, t.m.TemporalEntityID, t.m.OutputTypeID, t.m.TaskTypeID, opts)
+	} else {
+		next, err = o.Client.Files.GetNextEntityOutputRevision(ctx, t.m.EntityID, t.m.OutputTypeID, t.m.TaskTypeID, opts)
+	}
+	return next - 1, err
 }
 
 func (o *Output) workers() int { return cmp.Or(max(o.Workers, 0), DefaultCopyWorkers) }
@@ -684,27 +744,30 @@ func dataSize(d map[string]any) (int64, bool) {
 }
 
 // findPublished looks for a revision holding the sources' content
-// already: records for every representation whose sizes match (stat is
-// free), then the hashes (read once, only then).
-func (o *Output) findPublished(t *outTarget, srcs []*srcFile, recs []kitsu.OutputFile) (*OutputResult, error) {
-	byRev := map[int]map[string]kitsu.OutputFile{}
-	var revs []int
-	for _, r := range recs {
-		if byRev[r.Revision] == nil {
-			byRev[r.Revision] = map[string]kitsu.OutputFile{}
-			revs = append(revs, r.Revision)
+// already, among the candidates (records of the first source's
+// representation and record size): the exact sizes in their data must
+// match (stat is free), then every representation's hash (the sources
+// are read once, only then).
+func (o *Output) findPublished(ctx context.Context, t *outTarget, srcs []*srcFile, cands []kitsu.OutputFile) (*OutputResult, error) {
+	slices.SortFunc(cands, func(a, b kitsu.OutputFile) int { return b.Revision - a.Revision })
+	for _, c := range cands {
+		if n, ok := dataSize(c.Data); !ok || n != srcs[0].total || c.Representation != srcs[0].rep {
+			continue
 		}
-		byRev[r.Revision][r.Representation] = r
-	}
-	slices.Sort(revs)
-	slices.Reverse(revs)
-	for _, rev := range revs {
-		at := byRev[rev]
+		at := map[string]kitsu.OutputFile{c.Representation: c}
+		if len(srcs) > 1 {
+			recs, err := o.atRevision(ctx, t, c.Revision)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range recs {
+				at[r.Representation] = r
+			}
+		}
 		match := true
 		for _, f := range srcs {
 			r, ok := at[f.rep]
-			n, known := dataSize(r.Data)
-			if !ok || !known || n != f.total {
+			if n, known := dataSize(r.Data); !ok || !known || n != f.total {
 				match = false
 				break
 			}
@@ -715,9 +778,9 @@ func (o *Output) findPublished(t *outTarget, srcs []*srcFile, recs []kitsu.Outpu
 		if err := o.hashSources(srcs); err != nil {
 			return nil, err
 		}
-		res := &OutputResult{Revision: rev, AlreadyPublished: true, MovedFrom: []int{}}
+		res := &OutputResult{Revision: c.Revision, AlreadyPublished: true, MovedFrom: []int{}}
 		for _, f := range srcs {
-			mf, err := t.fileFor(f, rev)
+			mf, err := t.fileFor(f, c.Revision)
 			if err != nil {
 				match = false
 				break
@@ -809,3 +872,16 @@ func recordSize(n int64) int64 {
 // lost reports whether err means a path exists (a file placed by
 // someone else).
 func isExist(err error) bool { return errors.Is(err, ErrExists) || errors.Is(err, fs.ErrExist) }
+
+// isFrameFile reports whether a file given alone may be one frame of a
+// sequence whose siblings are to be found: its frame number has two
+// digits or more and follows a ".", a "_" or nothing ("beauty.1001.exr",
+// "plate_0001.dpx", "0001.png"), so that "cache_v002.abc" or "take_2.abc"
+// stay one file.
+func isFrameFile(name string) bool {
+	ff, ok := splitFrame(name)
+	if !ok || len(ff.digits) < 2 {
+		return false
+	}
+	return ff.base == "" || strings.HasSuffix(ff.base, ".") || strings.HasSuffix(ff.base, "_")
+}

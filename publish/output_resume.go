@@ -164,7 +164,7 @@ func (o *Output) Abort(ctx context.Context, path string) error {
 			return errors.New("publish: Output has no Kitsu client")
 		}
 		t := &outTarget{m: m.Target, instance: m.Target.AssetInstanceID != ""}
-		recs, err := o.records(ctx, t)
+		recs, err := o.atRevision(ctx, t, m.Revision)
 		if err != nil {
 			return fmt.Errorf("publish: aborting %s: listing its records in Kitsu: %w", path, err)
 		}

@@ -370,7 +370,7 @@ func (r *run) register(ctx context.Context) error {
 			// this path and no hash yet.
 			if !listed {
 				var err error
-				if listing, err = r.o.records(ctx, r.t); err != nil {
+				if listing, err = r.o.atRevision(ctx, r.t, r.m.Revision); err != nil {
 					return r.partial(err, "listing Kitsu's records")
 				}
 				listed = true
@@ -437,7 +437,7 @@ func (r *run) check(ctx context.Context) error {
 		case <-time.After(wait):
 		}
 	}
-	recs, err := r.o.records(ctx, r.t)
+	recs, err := r.o.atRevision(ctx, r.t, r.m.Revision)
 	if err != nil {
 		return r.partial(err, "checking the revision in Kitsu")
 	}
@@ -448,7 +448,6 @@ func (r *run) check(ctx context.Context) error {
 	seen := 0
 	var foreign []string
 	for _, rec := range recs {
-		r.kitsuLast = max(r.kitsuLast, rec.Revision)
 		if rec.Revision != r.m.Revision {
 			continue
 		}
@@ -497,6 +496,9 @@ func (r *run) move(ctx context.Context, reason string) error {
 			}
 		}
 		return fmt.Errorf("%w: revision %d of %s: %s; nothing is published", ErrRevisionConflict, old.Revision, r.t.describe(), reason)
+	}
+	if last, err := r.o.lastRevision(ctx, r.t); err == nil {
+		r.kitsuLast = max(r.kitsuLast, last)
 	}
 	from := max(old.Revision, r.kitsuLast) + 1
 	moved := append(slices.Clone(old.MovedFrom), old.Revision)
