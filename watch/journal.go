@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -118,8 +119,9 @@ func (c *Counts) add(s State, n int) {
 // time opens it (a second OpenJournal waits JournalOptions.Timeout, then
 // fails with ErrJournalLocked).
 type Journal struct {
-	db   *bolt.DB
-	path string
+	db      *bolt.DB
+	path    string
+	commits atomic.Int64 // write transactions committed (each one fsync)
 }
 
 // JournalOptions are the optional settings of OpenJournal.
@@ -300,6 +302,7 @@ type item struct {
 // returns how many became pending.
 func (j *Journal) add(items []item, now time.Time) (int, error) {
 	n := 0
+	j.commits.Add(1)
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		n = 0
 		for i := range items {
@@ -419,6 +422,7 @@ type result struct {
 // was replaced meanwhile by a newer version of the file is dropped: the
 // newer version stays pending.
 func (j *Journal) finish(results []result, now time.Time) error {
+	j.commits.Add(1)
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		for i := range results {
 			r := &results[i]

@@ -239,8 +239,11 @@ func (q *queue) commit(results <-chan result) error {
 		batch = batch[:0]
 		q.signal()
 	}
-	tick := time.NewTicker(commitEvery)
-	defer tick.Stop()
+	// The timer runs only while a batch waits: an idle watcher does not
+	// wake up.
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
 	for {
 		select {
 		case r, ok := <-results:
@@ -252,13 +255,17 @@ func (q *queue) commit(results <-chan result) error {
 				q.mu.Lock()
 				delete(q.inflight, r.entry.Key)
 				q.mu.Unlock()
+				q.signal()
 				continue
+			}
+			if len(batch) == 0 {
+				timer.Reset(commitEvery)
 			}
 			batch = append(batch, r)
 			if len(batch) >= commitBatch {
 				flush()
 			}
-		case <-tick.C:
+		case <-timer.C:
 			flush()
 		}
 	}

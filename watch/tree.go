@@ -180,20 +180,25 @@ func (t *tree) addWatch(dir string) bool {
 	return true
 }
 
-// forget drops the watches of dir and of every folder below it (it was
-// moved away: inotify keeps watching the moved folders under their old
-// names otherwise).
-func (t *tree) forget(dir string) bool {
+// forget drops the watch of dir, and with subtree those of every folder
+// below it: a folder moved away, whose folders inotify would keep
+// watching under their old names. A removed folder's watch is gone with
+// it (and the folders below it went first, each with its own event).
+func (t *tree) forget(dir string, subtree bool) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if _, ok := t.dirs[dir]; !ok {
 		return false
 	}
-	p := dir + string(filepath.Separator)
-	for d := range t.dirs {
-		if d == dir || strings.HasPrefix(d, p) {
-			delete(t.dirs, d)
-			_ = t.fsw.Remove(d) // already gone with the folder, often
+	delete(t.dirs, dir)
+	_ = t.fsw.Remove(dir)
+	if subtree {
+		p := dir + string(filepath.Separator)
+		for d := range t.dirs {
+			if strings.HasPrefix(d, p) {
+				delete(t.dirs, d)
+				_ = t.fsw.Remove(d)
+			}
 		}
 	}
 	return true
@@ -235,8 +240,8 @@ func (t *tree) handle(ev fsnotify.Event) {
 		return
 	}
 	if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
-		dir := t.forget(ev.Name)
-		t.w.s.drop(ev.Name, dir)
+		dir := t.forget(ev.Name, ev.Has(fsnotify.Rename))
+		t.w.s.drop(ev.Name, dir && ev.Has(fsnotify.Rename))
 		if !ev.Has(fsnotify.Create) {
 			return
 		}
