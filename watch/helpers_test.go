@@ -24,6 +24,7 @@ type recorder struct {
 	mu    sync.Mutex
 	calls map[string]int
 	files map[string]File
+	at    map[string]time.Time // first registration
 	tries int
 	// fail, when set, decides whether a call fails (after it is counted
 	// as a try, before it is recorded).
@@ -31,7 +32,7 @@ type recorder struct {
 }
 
 func newRecorder() *recorder {
-	return &recorder{calls: map[string]int{}, files: map[string]File{}}
+	return &recorder{calls: map[string]int{}, files: map[string]File{}, at: map[string]time.Time{}}
 }
 
 func (r *recorder) Register(ctx context.Context, f File) (Outcome, error) {
@@ -48,6 +49,9 @@ func (r *recorder) Register(ctx context.Context, f File) (Outcome, error) {
 	defer r.mu.Unlock()
 	r.calls[f.Key]++
 	r.files[f.Key] = f
+	if _, ok := r.at[f.Key]; !ok {
+		r.at[f.Key] = time.Now()
+	}
 	return Outcome{Detail: "recorded"}, nil
 }
 

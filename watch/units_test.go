@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/afero"
 	"github.com/stretchr/testify/require"
@@ -139,4 +140,25 @@ func TestFrameSplitMatchesPublish(t *testing.T) {
 			require.NoError(t, fs.Remove(p))
 		}
 	}
+}
+
+// TestNetworkRootsPolled: a root on a network mount is polled unless
+// Poll says otherwise.
+func TestNetworkRootsPolled(t *testing.T) {
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	mounts := []mount{{point: "/", fstype: "ext4"}, {point: dir, fstype: "nfs4"}}
+	r, err := newRoot(dir, mounts, 0)
+	require.NoError(t, err)
+	require.Equal(t, "nfs4", r.fstype)
+	require.Equal(t, DefaultPoll, r.poll)
+	r, err = newRoot(dir, mounts, -1)
+	require.NoError(t, err)
+	require.Zero(t, r.poll, "Poll < 0 watches even network roots")
+	r, err = newRoot(dir, mounts, time.Second)
+	require.NoError(t, err)
+	require.Equal(t, time.Second, r.poll)
+	r, err = newRoot(dir, mounts[:1], 0)
+	require.NoError(t, err)
+	require.Zero(t, r.poll, "local roots are watched")
 }

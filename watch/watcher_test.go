@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -28,13 +29,19 @@ func TestBurst(t *testing.T) {
 	r := start(t, []string{root}, rec, opts)
 
 	var want []string
+	wrote := map[string]time.Time{}
 	begin := time.Now()
 	for d := range dirs {
 		dir := filepath.Join(root, fmt.Sprintf("shot%04d", d), "anim")
-		require.NoError(t, os.MkdirAll(dir, 0o755))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
 		for f := range per {
 			p := filepath.Join(dir, fmt.Sprintf("take_v%03d.ma", f))
-			require.NoError(t, os.WriteFile(p, []byte(p), 0o644))
+			if err := os.WriteFile(p, []byte(p), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			wrote[p] = time.Now()
 			want = append(want, p)
 		}
 	}
@@ -47,9 +54,18 @@ func TestBurst(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, len(want), st.Roots[0].Registered)
 	require.Zero(t, st.Roots[0].Pending)
-	t.Logf("%d files in %d folders: written in %v, last registered %v after the first write (%.0f files/s, settle %v), %d overflows",
-		len(want), dirs, written.Round(time.Millisecond), last.Round(time.Millisecond),
-		float64(len(want))/last.Seconds(), opts.Settle, st.Overflows)
+	var lat []time.Duration
+	rec.mu.Lock()
+	for p, w := range wrote {
+		lat = append(lat, rec.at[p].Sub(w))
+	}
+	rec.mu.Unlock()
+	slices.Sort(lat)
+	t.Logf("%d files in %d folders: written in %v, last registered %v after the first write (%.0f files/s); "+
+		"from a file's write to its registration p50 %v, p95 %v, max %v (settle %v); %d journal commits; %d overflows; race detector %v",
+		len(want), dirs, written.Round(time.Millisecond), last.Round(time.Millisecond), float64(len(want))/last.Seconds(),
+		lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*95/100].Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond),
+		opts.Settle, r.j.commits.Load(), st.Overflows, raceEnabled)
 }
 
 // TestFilesBeforeWatch: files land in folders made a moment earlier, or
@@ -501,4 +517,61 @@ func TestWatchLimit(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
 	defer cancel()
 	require.NoError(t, w.Run(ctx))
+}
+
+// TestRefusedSequenceAndIgnored: frames publish would refuse are
+// journaled as failed with the reason; a file the Registrar ignores is
+// journaled as ignored; MaxAttempts fails a file that keeps failing.
+func TestRefusedSequenceAndIgnored(t *testing.T) {
+	root := t.TempDir()
+	rec := newRecorder()
+	skip := filepath.Join(root, "notes.txt")
+	flaky := filepath.Join(root, "flaky.ma")
+	rec.fail = func(f File) error {
+		if f.Path == flaky {
+			return errors.New("timeout")
+		}
+		return nil
+	}
+	reg := RegistrarFunc(func(ctx context.Context, f File) (Outcome, error) {
+		if f.Path == skip {
+			return Outcome{Ignored: true, Detail: "not in the tree"}, nil
+		}
+		return rec.Register(ctx, f)
+	})
+	opts := fastOptions(t)
+	opts.MaxAttempts = 3
+	j, err := OpenJournal(filepath.Join(t.TempDir(), "j.db"), nil)
+	require.NoError(t, err)
+	defer j.Close()
+	w, err := New([]string{root}, j, reg, opts)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- w.Run(ctx) }()
+
+	dir := filepath.Join(root, "render")
+	writeFile(t, filepath.Join(dir, "bad.0001.exr"), "a")
+	writeFile(t, filepath.Join(dir, "bad.001.exr"), "b")
+	writeFile(t, skip, "n")
+	writeFile(t, flaky, "f")
+	waitFor(t, time.Minute, "journaled", func() bool {
+		st, err := w.Status()
+		return err == nil && st.Roots[0].Failed == 2 && st.Roots[0].Ignored == 1
+	})
+	cancel()
+	require.NoError(t, <-done)
+	bad, ok, err := j.Get(filepath.Join(dir, "bad.*.exr"))
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, StateFailed, bad.State)
+	require.Contains(t, bad.LastError, "both frame 1")
+	e, _, _ := j.Get(flaky)
+	require.Equal(t, StateFailed, e.State)
+	require.Equal(t, 3, e.Attempts)
+	require.Contains(t, e.LastError, "after 3 attempts")
+	e, _, _ = j.Get(skip)
+	require.Equal(t, StateIgnored, e.State)
+	require.Equal(t, "not in the tree", e.Detail)
+	require.Zero(t, rec.count())
 }
