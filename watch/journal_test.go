@@ -23,6 +23,7 @@ func fileItem(path string, size int64, mtime time.Time) item {
 }
 
 func TestJournalVersions(t *testing.T) {
+	t.Parallel()
 	j := openTestJournal(t)
 	now := time.Now()
 	mt := now.Add(-time.Minute)
@@ -65,6 +66,7 @@ func TestJournalVersions(t *testing.T) {
 }
 
 func TestJournalRetriesAndFailures(t *testing.T) {
+	t.Parallel()
 	j := openTestJournal(t)
 	now := time.Now()
 	_, err := j.add([]item{fileItem("/r/a.ma", 1, now), fileItem("/r/b.ma", 1, now)}, now)
@@ -113,6 +115,7 @@ func TestJournalRetriesAndFailures(t *testing.T) {
 }
 
 func TestJournalDueSkipsAndOrders(t *testing.T) {
+	t.Parallel()
 	j := openTestJournal(t)
 	now := time.Now()
 	var items []item
@@ -129,6 +132,7 @@ func TestJournalDueSkipsAndOrders(t *testing.T) {
 }
 
 func TestJournalLockedAndBad(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "journal.db")
 	j, err := OpenJournal(path, nil)
 	require.NoError(t, err)
@@ -152,6 +156,7 @@ func TestJournalLockedAndBad(t *testing.T) {
 // TestJournalBatches: a burst is journaled in far fewer commits (each an
 // fsync) than files.
 func TestJournalBatches(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	rec := newRecorder()
 	opts := fastOptions(t)

@@ -93,6 +93,9 @@ type queue struct {
 	maxAttempts            int
 	minBackoff, maxBackoff time.Duration
 	changedDelay           time.Duration // a file written again since it was journaled
+	// resettle hands a file written again since it was journaled back to
+	// the settle step (its events may have been lost), under its root.
+	resettle func(root, path string)
 	stopGrace              time.Duration
 	log                    *slog.Logger
 
@@ -297,6 +300,13 @@ func (q *queue) try(ctx context.Context, e Entry) result {
 	case err == nil && (size != e.Size || !mtime.Equal(e.ModTime)):
 		// Written again: the settle step journals the new version.
 		r.changed, r.retryAt = true, time.Now().Add(q.changedDelay)
+		p := e.Path
+		if seq != nil && seq.Len() > 0 {
+			p = seq.Path(seq.First())
+		}
+		if q.resettle != nil {
+			q.resettle(e.Root, p)
+		}
 		return r
 	case errors.Is(err, publish.ErrSequence):
 		r.err = Permanent(err)

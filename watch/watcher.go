@@ -194,7 +194,24 @@ func New(roots []string, j *Journal, reg Registrar, opts *Options) (*Watcher, er
 		w.q.maxBackoff = w.q.minBackoff
 	}
 	w.s = newSettler(w.window, seqWindow, exts, w.journal, func(msg string, args ...any) { w.log.Warn(msg, args...) })
+	w.q.resettle = w.resettle
 	return w, nil
+}
+
+// resettle hands path, found changed since it was journaled under root,
+// back to the settle step as if an event had come.
+func (w *Watcher) resettle(rootPath, path string) {
+	for _, r := range w.roots {
+		if r.path != rootPath {
+			continue
+		}
+		if _, in := r.rel(path); !in {
+			return
+		}
+		if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
+			w.s.touch(r, path, fi, true)
+		}
+	}
 }
 
 func positive[T ~int64 | ~int](v, def T) T {

@@ -19,6 +19,7 @@ import (
 // TestBurst creates files in many folders as fast as possible while the
 // watcher runs: every file is handed over exactly once.
 func TestBurst(t *testing.T) {
+	t.Parallel()
 	dirs, per := 100, 10
 	if slowTests() {
 		dirs = 1000
@@ -71,6 +72,7 @@ func TestBurst(t *testing.T) {
 // TestFilesBeforeWatch: files land in folders made a moment earlier, or
 // in a folder tree moved in whole (its files older than any watch).
 func TestFilesBeforeWatch(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	outside := t.TempDir()
 	rec := newRecorder()
@@ -102,6 +104,7 @@ func TestFilesBeforeWatch(t *testing.T) {
 // "name.XXXXXX" then rename, fold into one registration of the final
 // name per save.
 func TestAtomicSaves(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	rec := newRecorder()
 	opts := fastOptions(t)
@@ -129,9 +132,11 @@ func TestAtomicSaves(t *testing.T) {
 // TestChunkedWrite: a file written in chunks over more than the settle
 // window is handed over once, after the last chunk, whole.
 func TestChunkedWrite(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	rec := newRecorder()
 	opts := fastOptions(t)
+	opts.Settle = 500 * time.Millisecond // well above the gaps, even on a loaded machine
 	start(t, []string{root}, rec, opts)
 
 	p := filepath.Join(root, "render", "cache.abc")
@@ -139,10 +144,10 @@ func TestChunkedWrite(t *testing.T) {
 	f, err := os.Create(p)
 	require.NoError(t, err)
 	chunk := strings.Repeat("c", 4096)
-	for range 20 {
+	for range 20 { // over 2 s, four times the window
 		_, err := f.WriteString(chunk)
 		require.NoError(t, err)
-		time.Sleep(opts.Settle / 2)
+		time.Sleep(100 * time.Millisecond)
 	}
 	require.NoError(t, f.Close())
 	waitFor(t, time.Minute, "file registered", func() bool { return rec.count() == 1 })
@@ -154,6 +159,7 @@ func TestChunkedWrite(t *testing.T) {
 // TestEmptyFileWaits: an empty file is not handed over until it has
 // content.
 func TestEmptyFileWaits(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	rec := newRecorder()
 	opts := fastOptions(t)
@@ -175,17 +181,19 @@ func TestEmptyFileWaits(t *testing.T) {
 // TestSequence: frames written over time become one item once no frame
 // changed for the window.
 func TestSequence(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	rec := newRecorder()
 	opts := fastOptions(t)
+	opts.Settle = 500 * time.Millisecond // well above the gaps, even on a loaded machine
 	start(t, []string{root}, rec, opts)
 
 	dir := filepath.Join(root, "sh010", "render")
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	frames := 40
-	for f := 1001; f < 1001+frames; f++ {
+	for f := 1001; f < 1001+frames; f++ { // over 2 s, four times the window
 		writeFile(t, filepath.Join(dir, fmt.Sprintf("beauty.%04d.exr", f)), strings.Repeat("e", 100))
-		time.Sleep(opts.Settle / 4)
+		time.Sleep(50 * time.Millisecond)
 	}
 	key := filepath.Join(dir, "beauty.#.exr") // publish.PadHash: "#" is 4 digits
 	waitFor(t, time.Minute, "sequence registered", func() bool { return rec.count() == 1 })
@@ -201,6 +209,7 @@ func TestSequence(t *testing.T) {
 
 // TestIgnore: the default excludes, user excludes and includes.
 func TestIgnore(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	rec := newRecorder()
 	opts := fastOptions(t)
@@ -232,6 +241,7 @@ func TestIgnore(t *testing.T) {
 }
 
 func TestMalformedGlob(t *testing.T) {
+	t.Parallel()
 	j, err := OpenJournal(filepath.Join(t.TempDir(), "j.db"), nil)
 	require.NoError(t, err)
 	defer j.Close()
@@ -244,6 +254,7 @@ func TestMalformedGlob(t *testing.T) {
 }
 
 func TestBadRoots(t *testing.T) {
+	t.Parallel()
 	j, err := OpenJournal(filepath.Join(t.TempDir(), "j.db"), nil)
 	require.NoError(t, err)
 	defer j.Close()
@@ -264,10 +275,12 @@ func TestBadRoots(t *testing.T) {
 // TestPoll: polling mode has no inotify at all and still sees new,
 // chunked and renamed files.
 func TestPoll(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	rec := newRecorder()
 	opts := fastOptions(t)
 	opts.Poll = 100 * time.Millisecond
+	opts.Settle = 500 * time.Millisecond // well above the chunks' gaps
 	r := start(t, []string{root}, rec, opts)
 	require.Nil(t, r.w.t.fsw, "polling mode opened an inotify watcher")
 
@@ -283,7 +296,7 @@ func TestPoll(t *testing.T) {
 	for range 8 {
 		_, err := f.WriteString(strings.Repeat("c", 1000))
 		require.NoError(t, err)
-		time.Sleep(opts.Settle / 2)
+		time.Sleep(100 * time.Millisecond)
 	}
 	require.NoError(t, f.Close())
 	want = append(want, chunked)
@@ -301,6 +314,7 @@ func TestPoll(t *testing.T) {
 // TestRegistrarRecovers: the registrar fails for a while (Kitsu down),
 // then recovers: nothing lost, nothing twice.
 func TestRegistrarRecovers(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	rec := newRecorder()
 	var down atomic.Bool
@@ -343,6 +357,7 @@ func TestRegistrarRecovers(t *testing.T) {
 // TestPermanentAndRetry: a refusal for good is failed at once; Retry
 // with Failed puts it back.
 func TestPermanentAndRetry(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	rec := newRecorder()
 	var refuse atomic.Bool
@@ -380,6 +395,7 @@ func TestPermanentAndRetry(t *testing.T) {
 // TestRestartResumes: files journaled while the registrar fails are
 // registered by the next run from the journal.
 func TestRestartResumes(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	jpath := filepath.Join(t.TempDir(), "journal.db")
 	rec := newRecorder()
@@ -415,6 +431,7 @@ func TestRestartResumes(t *testing.T) {
 // TestOverflowRescans: events lost (the kernel's queue overflowed) are
 // made up by the rescan that follows.
 func TestOverflowRescans(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	rec := newRecorder()
 	opts := fastOptions(t)
@@ -441,6 +458,7 @@ func TestOverflowRescans(t *testing.T) {
 // TestMovedFolder: a folder moved within the root keeps being watched
 // under its new name.
 func TestMovedFolder(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	rec := newRecorder()
 	opts := fastOptions(t)
@@ -458,6 +476,7 @@ func TestMovedFolder(t *testing.T) {
 // TestExistingFiles: files already on disk at start are handed over once,
 // and not again at the next start.
 func TestExistingFiles(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	jpath := filepath.Join(t.TempDir(), "journal.db")
 	var want []string
@@ -495,6 +514,7 @@ func TestExistingFiles(t *testing.T) {
 // TestWatchLimit: too many folders for the inotify limit is a clear
 // error at start, saying how to raise it.
 func TestWatchLimit(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	for i := range 20 {
 		require.NoError(t, os.MkdirAll(filepath.Join(root, fmt.Sprintf("d%02d", i)), 0o755))
@@ -523,6 +543,7 @@ func TestWatchLimit(t *testing.T) {
 // journaled as failed with the reason; a file the Registrar ignores is
 // journaled as ignored; MaxAttempts fails a file that keeps failing.
 func TestRefusedSequenceAndIgnored(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	rec := newRecorder()
 	skip := filepath.Join(root, "notes.txt")
@@ -574,4 +595,35 @@ func TestRefusedSequenceAndIgnored(t *testing.T) {
 	require.Equal(t, StateIgnored, e.State)
 	require.Equal(t, "not in the tree", e.Detail)
 	require.Zero(t, rec.count())
+}
+
+// TestChangedAfterJournal: a file written again after it was journaled,
+// with its events lost, is not handed over as it was journaled: it
+// settles again and its new version is registered, once.
+func TestChangedAfterJournal(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	sub := filepath.Join(root, "sub")
+	require.NoError(t, os.Mkdir(sub, 0o755))
+	p := filepath.Join(sub, "scene.ma")
+	rec := newRecorder()
+	var tries atomic.Int32
+	rec.fail = func(f File) error {
+		if tries.Add(1) == 1 {
+			return errors.New("kitsu: 503")
+		}
+		return nil
+	}
+	opts := fastOptions(t)
+	opts.Rescan = -1
+	opts.MinBackoff, opts.MaxBackoff = time.Second, time.Second
+	r := start(t, []string{root}, rec, opts)
+	writeFile(t, p, "first")
+	waitFor(t, time.Minute, "first try failed", func() bool { return tries.Load() >= 1 })
+	require.NoError(t, r.w.t.fsw.Remove(sub)) // its events are lost from now on
+	require.NoError(t, os.WriteFile(p, []byte("second, longer"), 0o644))
+	waitFor(t, time.Minute, "registered", func() bool { return rec.count() == 1 })
+	quiet(opts)
+	requireExactlyOnce(t, rec, []string{p})
+	require.Equal(t, int64(len("second, longer")), rec.file(p).Size)
 }
