@@ -81,7 +81,7 @@ type pendingFile struct {
 type pendingGroup struct {
 	key        string
 	root       *root
-	sample     string // one frame's path, for FindSequence
+	sample     string // a frame's path, for FindSequence
 	pattern    string // dir/base*ext, naming a refused sequence
 	pending    int    // frames still settling
 	lastChange time.Time
@@ -160,6 +160,7 @@ func (s *settler) touch(r *root, path string, fi fs.FileInfo, fromEvent bool) {
 			}
 			g.pending++
 			g.lastChange = now
+			g.sample = path // the newest frame: the likeliest to still be there
 			pf.group = g
 		}
 		s.schedule(deadline{at: now.Add(s.window), key: path})

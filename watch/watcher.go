@@ -78,6 +78,12 @@ type Options struct {
 	// Logger receives the watcher's log; nil means none.
 	Logger *slog.Logger
 
+	// StatusFile, when set, is rewritten every StatusEvery (0 means
+	// DefaultStatusEvery) and at stop with a StatusSnapshot, for status
+	// commands run while the watcher holds the journal.
+	StatusFile  string
+	StatusEvery time.Duration
+
 	// watchLimit replaces fs.inotify.max_user_watches (tests).
 	watchLimit int
 }
@@ -118,6 +124,9 @@ type Watcher struct {
 	window time.Duration
 	limit  int
 
+	statusFile  string
+	statusEvery time.Duration
+
 	running  atomic.Bool
 	started  atomic.Bool
 	mu       sync.Mutex
@@ -148,7 +157,8 @@ func New(roots []string, j *Journal, reg Registrar, opts *Options) (*Watcher, er
 	if err != nil {
 		return nil, err
 	}
-	w := &Watcher{j: j, f: f, log: opts.Logger, rescan: opts.Rescan, limit: opts.watchLimit}
+	w := &Watcher{j: j, f: f, log: opts.Logger, rescan: opts.Rescan, limit: opts.watchLimit,
+		statusFile: opts.StatusFile, statusEvery: positive(opts.StatusEvery, DefaultStatusEvery)}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
@@ -313,6 +323,10 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 	}
 	w.started.Store(true)
+	if w.statusFile != "" {
+		wg.Add(1)
+		go func() { defer wg.Done(); w.statusLoop(ctx) }()
+	}
 
 	var runErr error
 	select {
@@ -328,6 +342,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 	wg.Wait()
 	if err := <-qerr; runErr == nil {
 		runErr = err
+	}
+	if w.statusFile != "" {
+		if err := w.writeStatus(true); err != nil {
+			w.log.Warn("status file not written", "path", w.statusFile, "err", err)
+		}
 	}
 	w.log.Info("stopped", "registered", w.q.doneCount())
 	return runErr

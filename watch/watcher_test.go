@@ -112,6 +112,8 @@ func TestAtomicSaves(t *testing.T) {
 
 	blend := filepath.Join(root, "sh010", "anim_v001.blend")
 	qt := filepath.Join(root, "sh010", "notes.txt")
+	maya := filepath.Join(root, "sh010", "layout_v001.ma")
+	elsewhere := t.TempDir() // Maya writes its temporaries in TMPDIR, then moves them in
 	require.NoError(t, os.MkdirAll(filepath.Dir(blend), 0o755))
 	for save := range 3 {
 		writeFile(t, blend+"@", strings.Repeat("b", 1000*(save+1)))
@@ -119,14 +121,17 @@ func TestAtomicSaves(t *testing.T) {
 		tmp := qt + ".Ab12Cd"
 		writeFile(t, tmp, strings.Repeat("q", 100*(save+1)))
 		require.NoError(t, os.Rename(tmp, qt))
-		want := int64(1000 * (save + 1))
+		mtmp := filepath.Join(elsewhere, "layout_v001.ma")
+		writeFile(t, mtmp, strings.Repeat("m", 10*(save+1)))
+		require.NoError(t, os.Rename(mtmp, maya))
 		waitFor(t, time.Minute, "save registered", func() bool {
-			return rec.file(blend).Size == want && rec.file(qt).Size == int64(100*(save+1))
+			return rec.file(blend).Size == int64(1000*(save+1)) && rec.file(qt).Size == int64(100*(save+1)) &&
+				rec.file(maya).Size == int64(10*(save+1))
 		})
 	}
 	quiet(opts)
 	got := rec.snapshot()
-	require.Equal(t, map[string]int{blend: 3, qt: 3}, got, "one registration per save, none of a temporary")
+	require.Equal(t, map[string]int{blend: 3, qt: 3, maya: 3}, got, "one registration per save, none of a temporary")
 }
 
 // TestChunkedWrite: a file written in chunks over more than the settle
@@ -626,4 +631,32 @@ func TestChangedAfterJournal(t *testing.T) {
 	quiet(opts)
 	requireExactlyOnce(t, rec, []string{p})
 	require.Equal(t, int64(len("second, longer")), rec.file(p).Size)
+}
+
+// TestStatusFile: a running watcher keeps a status file that another
+// process can read while the journal is locked.
+func TestStatusFile(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	sf := filepath.Join(t.TempDir(), "status.json")
+	rec := newRecorder()
+	opts := fastOptions(t)
+	opts.StatusFile, opts.StatusEvery = sf, 50*time.Millisecond
+	r := start(t, []string{root}, rec, opts)
+	writeFile(t, filepath.Join(root, "a.ma"), "x")
+	waitFor(t, time.Minute, "status written", func() bool {
+		s, err := ReadStatusFile(sf)
+		return err == nil && len(s.Roots) == 1 && s.Roots[0].Registered == 1
+	})
+	_, err := OpenJournal(r.j.Path(), &JournalOptions{Timeout: 50 * time.Millisecond, ReadOnly: true})
+	require.ErrorIs(t, err, ErrJournalLocked, "the journal is held while the watcher runs")
+	r.stop(t)
+	s, err := ReadStatusFile(sf)
+	require.NoError(t, err)
+	require.True(t, s.Stopped)
+	require.Equal(t, os.Getpid(), s.PID)
+	require.Equal(t, r.j.Path(), s.Journal)
+	fi, err := os.Stat(sf)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 }
