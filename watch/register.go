@@ -95,9 +95,9 @@ type queue struct {
 	changedDelay           time.Duration // a file written again since it was journaled
 	// resettle hands a file written again since it was journaled back to
 	// the settle step (its events may have been lost), under its root.
-	resettle func(root, path string)
-	stopGrace              time.Duration
-	log                    *slog.Logger
+	resettle  func(root, path string)
+	stopGrace time.Duration
+	log       *slog.Logger
 
 	wake     chan struct{}
 	mu       sync.Mutex
