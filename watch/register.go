@@ -134,7 +134,9 @@ func (q *queue) run(ctx context.Context) error {
 	regCtx, cancelReg := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelReg()
 	work := make(chan Entry)
-	results := make(chan result, q.workers*2)
+	// Room for two batches, so that the workers go on while one commits
+	// (an fsync can take tens of milliseconds on a busy disk).
+	results := make(chan result, 2*commitBatch)
 	var wg sync.WaitGroup
 	for range q.workers {
 		wg.Add(1)
