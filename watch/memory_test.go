@@ -84,13 +84,18 @@ func TestManyFolders(t *testing.T) {
 }
 
 // rssKB reads this process's resident set size.
-func rssKB(t *testing.T) int64 {
+func rssKB(t *testing.T) int64 { return statusKB("VmRSS:") }
+
+// peakRSSKB reads this process's peak resident set size.
+func peakRSSKB() int64 { return statusKB("VmHWM:") }
+
+func statusKB(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmRSS:") {
+		if strings.HasPrefix(l, field) {
 			f := strings.Fields(l)
 			n, _ := strconv.ParseInt(f[1], 10, 64)
 			return n

@@ -63,10 +63,10 @@ func TestBurst(t *testing.T) {
 	rec.mu.Unlock()
 	slices.Sort(lat)
 	t.Logf("%d files in %d folders: written in %v, last registered %v after the first write (%.0f files/s); "+
-		"from a file's write to its registration p50 %v, p95 %v, max %v (settle %v); %d journal commits; %d overflows; race detector %v",
+		"from a file's write to its registration p50 %v, p95 %v, max %v (settle %v); %d journal commits; %d overflows; peak RSS of the test process %.0f MB; race detector %v",
 		len(want), dirs, written.Round(time.Millisecond), last.Round(time.Millisecond), float64(len(want))/last.Seconds(),
 		lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*95/100].Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond),
-		opts.Settle, r.j.commits.Load(), st.Overflows, raceEnabled)
+		opts.Settle, r.j.commits.Load(), st.Overflows, float64(peakRSSKB())/1e3, raceEnabled)
 }
 
 // TestFilesBeforeWatch: files land in folders made a moment earlier, or
