@@ -34,6 +34,11 @@
 //   - register.go drains the queue through the Registrar with a few
 //     workers, retrying failures with exponential backoff and jitter.
 //
+// A file is journaled by its path (a sequence by its template) with its
+// size and time: seen again as it is, by a rescan or a restart, it is
+// not handed over again; written again after its registration, it is a
+// new version and is handed over again.
+//
 // A Watcher ties them: New, then Run until its context is cancelled;
 // Status reads the counts; Retry puts failed files back in the queue.
 package watch

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -131,6 +132,28 @@ type JournalOptions struct {
 	Timeout time.Duration
 	// ReadOnly opens the journal for reading (status) only.
 	ReadOnly bool
+}
+
+// DefaultJournalPath returns where a user's journal lives by default:
+// $XDG_STATE_HOME/kpublish/watch.db (~/.local/state/kpublish/watch.db)
+// on Linux and the BSDs, the user's cache folder elsewhere
+// (~/Library/Caches/kpublish/watch.db, %LocalAppData%\kpublish\watch.db).
+func DefaultJournalPath() (string, error) {
+	switch runtime.GOOS {
+	case "darwin", "windows", "ios", "android", "plan9":
+	default:
+		if d := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
+			return filepath.Join(d, "kpublish", "watch.db"), nil
+		}
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, ".local", "state", "kpublish", "watch.db"), nil
+		}
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("watch: no default journal path: %w", err)
+	}
+	return filepath.Join(d, "kpublish", "watch.db"), nil
 }
 
 // ErrJournalLocked matches the error of a journal held by another

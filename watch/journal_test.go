@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -187,4 +188,17 @@ func itoa(i int) string {
 			return string(b)
 		}
 	}
+}
+
+func TestDefaultJournalPath(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", "/state")
+	p, err := DefaultJournalPath()
+	require.NoError(t, err)
+	if runtime.GOOS == "linux" {
+		require.Equal(t, "/state/kpublish/watch.db", p)
+	}
+	t.Setenv("XDG_STATE_HOME", "relative")
+	p, err = DefaultJournalPath()
+	require.NoError(t, err)
+	require.True(t, filepath.IsAbs(p), p)
 }

@@ -316,9 +316,7 @@ func (q *queue) try(ctx context.Context, e Entry) result {
 		r.err = err
 	default:
 		f.Sequence = seq
-		var out Outcome
-		out, r.err = q.reg.Register(ctx, f)
-		r.outcome = out
+		r.outcome, r.err = q.call(ctx, f)
 	}
 	if r.err == nil {
 		q.log.Info("registered", "path", e.Path, "ignored", r.outcome.Ignored, "detail", r.outcome.Detail)
@@ -374,4 +372,15 @@ func onDisk(e Entry) (int64, time.Time, *publish.Sequence, error) {
 		}
 	}
 	return size, mtime, seq, nil
+}
+
+// call calls the Registrar, turning a panic into a permanent failure of
+// this file: the watcher goes on, and a restart does not hit it again.
+func (q *queue) call(ctx context.Context, f File) (out Outcome, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = Permanent(fmt.Errorf("watch: the registrar panicked on %s: %v", f.Path, p))
+		}
+	}()
+	return q.reg.Register(ctx, f)
 }

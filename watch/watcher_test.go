@@ -660,3 +660,31 @@ func TestStatusFile(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 }
+
+// TestRegistrarPanics: a registrar that panics fails that file for good;
+// the watcher goes on.
+func TestRegistrarPanics(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	rec := newRecorder()
+	boom := filepath.Join(root, "boom.ma")
+	rec.fail = func(f File) error {
+		if f.Path == boom {
+			panic("nil map")
+		}
+		return nil
+	}
+	opts := fastOptions(t)
+	r := start(t, []string{root}, rec, opts)
+	writeFile(t, boom, "x")
+	fine := filepath.Join(root, "fine.ma")
+	writeFile(t, fine, "y")
+	waitFor(t, time.Minute, "failed", func() bool {
+		e, ok, err := r.j.Get(boom)
+		return err == nil && ok && e.State == StateFailed
+	})
+	e, _, _ := r.j.Get(boom)
+	require.Contains(t, e.LastError, "panicked")
+	waitFor(t, time.Minute, "fine registered", func() bool { return rec.count() == 1 })
+	requireExactlyOnce(t, rec, []string{fine})
+}
