@@ -95,7 +95,9 @@ type queue struct {
 	changedDelay           time.Duration // a file written again since it was journaled
 	// resettle hands a file written again since it was journaled back to
 	// the settle step (its events may have been lost), under its root.
-	resettle  func(root, path string)
+	resettle func(root, path string)
+	// fail stops the watcher: the journal cannot be written.
+	fail      func(error)
 	stopGrace time.Duration
 	log       *slog.Logger
 
@@ -231,7 +233,10 @@ func (q *queue) commit(results <-chan result) error {
 		err := q.j.finish(batch, time.Now())
 		if err != nil && firstErr == nil {
 			firstErr = err
-			q.log.Error("journal write failed", "err", err)
+			q.log.Error("journal write failed: stopping", "err", err)
+			if q.fail != nil {
+				q.fail(err)
+			}
 		}
 		q.mu.Lock()
 		for _, r := range batch {

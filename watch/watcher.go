@@ -129,6 +129,7 @@ type Watcher struct {
 
 	running  atomic.Bool
 	started  atomic.Bool
+	fatal    chan error // a journal failure: Run stops with it
 	mu       sync.Mutex
 	lastScan time.Time
 	scans    int
@@ -157,7 +158,7 @@ func New(roots []string, j *Journal, reg Registrar, opts *Options) (*Watcher, er
 	if err != nil {
 		return nil, err
 	}
-	w := &Watcher{j: j, f: f, log: opts.Logger, rescan: opts.Rescan, limit: opts.watchLimit,
+	w := &Watcher{j: j, f: f, log: opts.Logger, rescan: opts.Rescan, limit: opts.watchLimit, fatal: make(chan error, 1),
 		statusFile: opts.StatusFile, statusEvery: positive(opts.StatusEvery, DefaultStatusEvery)}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
@@ -204,7 +205,7 @@ func New(roots []string, j *Journal, reg Registrar, opts *Options) (*Watcher, er
 		w.q.maxBackoff = w.q.minBackoff
 	}
 	w.s = newSettler(w.window, seqWindow, exts, w.journal, func(msg string, args ...any) { w.log.Warn(msg, args...) })
-	w.q.resettle = w.resettle
+	w.q.resettle, w.q.fail = w.resettle, w.fail
 	return w, nil
 }
 
@@ -263,8 +264,10 @@ func newRoot(p string, mounts []mount, poll time.Duration) (*root, error) {
 func (w *Watcher) journal(items []item) {
 	n, err := w.j.add(items, time.Now())
 	if err != nil {
-		// The files stay on disk; the next rescan journals them.
-		w.log.Error("journal write failed", "files", len(items), "err", err)
+		// The files stay on disk: the rescan at the next start journals
+		// them. Going on without a journal would lose them.
+		w.log.Error("journal write failed: stopping", "files", len(items), "err", err)
+		w.fail(err)
 		return
 	}
 	if n > 0 {
@@ -272,12 +275,21 @@ func (w *Watcher) journal(items []item) {
 	}
 }
 
+// fail makes Run stop with err (the first one counts).
+func (w *Watcher) fail(err error) {
+	select {
+	case w.fatal <- err:
+	default:
+	}
+}
+
 // Run watches until ctx is done, then stops cleanly: the registrations
 // in flight finish (see Options.StopGrace) and every result is
 // journaled. Files still settling are not journaled yet; the rescan at
 // the next start finds them. Run returns an error when a root cannot be
-// watched at start (ErrWatchLimit, for one) or the journal cannot be
-// written.
+// watched at start (ErrWatchLimit, for one), and stops with one when the
+// journal can no longer be read or written (a full disk): going on would
+// lose files, a restart rescans.
 func (w *Watcher) Run(ctx context.Context) error {
 	if !w.running.CompareAndSwap(false, true) {
 		return errors.New("watch: Run called twice")
@@ -329,19 +341,26 @@ func (w *Watcher) Run(ctx context.Context) error {
 	}
 
 	var runErr error
+	queueDone := false
 	select {
 	case <-ctx.Done():
 	case runErr = <-errs:
+	case runErr = <-w.fatal:
+	case runErr = <-qerr:
+		// The queue stops early only when the journal cannot be read.
+		queueDone = true
 		if runErr != nil {
-			cancel()
+			w.log.Error("registration queue stopped: stopping", "err", runErr)
 		}
 	}
 	cancel()
 	close(stop)
 	t.close()
 	wg.Wait()
-	if err := <-qerr; runErr == nil {
-		runErr = err
+	if !queueDone {
+		if err := <-qerr; runErr == nil {
+			runErr = err
+		}
 	}
 	if w.statusFile != "" {
 		if err := w.writeStatus(true); err != nil {

@@ -688,3 +688,26 @@ func TestRegistrarPanics(t *testing.T) {
 	waitFor(t, time.Minute, "fine registered", func() bool { return rec.count() == 1 })
 	requireExactlyOnce(t, rec, []string{fine})
 }
+
+// TestJournalLost: when the journal can no longer be read, Run stops
+// with the error instead of watching on without a queue.
+func TestJournalLost(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	j, err := OpenJournal(filepath.Join(t.TempDir(), "j.db"), nil)
+	require.NoError(t, err)
+	opts := fastOptions(t)
+	w, err := New([]string{root}, j, newRecorder(), opts)
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(t.Context()) }()
+	waitFor(t, time.Minute, "first scan", func() bool { st, err := w.Status(); return err == nil && st.Scans >= 1 })
+	require.NoError(t, j.Close())
+	writeFile(t, filepath.Join(root, "a.ma"), "x")
+	select {
+	case err := <-done:
+		require.Error(t, err)
+	case <-time.After(time.Minute):
+		t.Fatal("Run went on without its journal")
+	}
+}
