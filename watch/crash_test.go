@@ -116,13 +116,14 @@ func TestWatcherSIGKILL(t *testing.T) {
 	c := child(t, "watcher", env...)
 	made := 0
 	for k := range kills {
-		// Write a slice of the burst, kill once some of it is registered.
+		// Write a slice of the burst, kill once some of it is registered
+		// (registrations take 5 ms each: the kill lands mid-slice).
+		before := total(registered())
 		for ; made < files*(k+1)/(kills+1); made++ {
 			p := filepath.Join(root, fmt.Sprintf("d%03d", made%100), fmt.Sprintf("f%05d.ma", made))
 			writeFile(t, p, p)
 			want = append(want, p)
 		}
-		before := total(registered())
 		waitFor(t, time.Minute, "some registrations", func() bool { return total(registered()) > before+50 })
 		c.kill(t)
 		c = child(t, "watcher", env...)

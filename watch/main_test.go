@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strconv"
@@ -71,13 +72,14 @@ func watcherChild() int {
 	}
 	var mu sync.Mutex
 	reg := RegistrarFunc(func(ctx context.Context, f File) (Outcome, error) {
-		time.Sleep(time.Millisecond) // a registration takes a while
+		time.Sleep(5 * time.Millisecond) // a registration takes a while
 		mu.Lock()
 		defer mu.Unlock()
 		_, err := logf.WriteString(f.Key + "\n")
 		return Outcome{}, err
 	})
-	w, err := New([]string{os.Getenv("KPUBLISH_WATCH_ROOT")}, j, reg, &Options{Settle: 100 * time.Millisecond})
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	w, err := New([]string{os.Getenv("KPUBLISH_WATCH_ROOT")}, j, reg, &Options{Settle: 100 * time.Millisecond, Logger: log})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -122,12 +122,8 @@ func (q *queue) inflightCount() int {
 	return len(q.inflight)
 }
 
-// Result batches: at most this many results or this long between
-// commits.
-const (
-	commitBatch = 256
-	commitEvery = 20 * time.Millisecond
-)
+// commitBatch is the most results journaled in one commit.
+const commitBatch = 256
 
 // run registers due entries until ctx is done, then lets the calls in
 // flight finish (cancelling them after stopGrace) and journals their
@@ -249,34 +245,34 @@ func (q *queue) commit(results <-chan result) error {
 		batch = batch[:0]
 		q.signal()
 	}
-	// The timer runs only while a batch waits: an idle watcher does not
-	// wake up.
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
+	// Group commit: take every result already there (up to a batch),
+	// journal them in one commit, repeat. While a commit's fsync runs the
+	// next batch gathers, so a burst costs a commit per fsync time, not
+	// per file, and a kill loses the results of about one fsync.
 	for {
-		select {
-		case r, ok := <-results:
-			if !ok {
-				flush()
-				return firstErr
-			}
+		r, ok := <-results
+		for ok {
 			if r.abandoned {
 				q.mu.Lock()
 				delete(q.inflight, r.entry.Key)
 				q.mu.Unlock()
 				q.signal()
-				continue
+			} else {
+				batch = append(batch, r)
 			}
-			if len(batch) == 0 {
-				timer.Reset(commitEvery)
-			}
-			batch = append(batch, r)
 			if len(batch) >= commitBatch {
-				flush()
+				break
 			}
-		case <-timer.C:
-			flush()
+			select {
+			case r, ok = <-results:
+				continue
+			default:
+			}
+			break
+		}
+		flush()
+		if !ok {
+			return firstErr
 		}
 	}
 }
@@ -315,8 +311,8 @@ func (q *queue) try(ctx context.Context, e Entry) result {
 			q.resettle(e.Root, p)
 		}
 		return r
-	case errors.Is(err, publish.ErrSequence):
-		r.err = Permanent(err)
+	case errors.Is(err, publish.ErrSequence), errors.Is(err, fs.ErrPermission):
+		r.err = Permanent(err) // a refused sequence, an unreadable file
 	case err != nil:
 		r.err = err
 	default:
@@ -351,7 +347,12 @@ func (q *queue) try(ctx context.Context, e Entry) result {
 // onDisk returns what the entry's file (or frames) is now.
 func onDisk(e Entry) (int64, time.Time, *publish.Sequence, error) {
 	if e.Kind != KindSequence {
-		fi, err := os.Lstat(e.Path)
+		if fi, err := os.Lstat(e.Path); err != nil {
+			return 0, time.Time{}, nil, err
+		} else if !fi.Mode().IsRegular() {
+			return 0, time.Time{}, nil, fs.ErrNotExist // no longer a file
+		}
+		fi, err := freshStat(e.Path) // attributes revalidated on network mounts
 		if err != nil {
 			return 0, time.Time{}, nil, err
 		}

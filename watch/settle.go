@@ -277,6 +277,20 @@ func (s *settler) run(done <-chan struct{}) {
 type check struct {
 	path    string
 	changed time.Time
+	fresh   bool // on a polled (network) root: see freshStat
+}
+
+// freshStat stats path through an open file: on NFS (and SMB) opening a
+// file revalidates its cached attributes (close-to-open consistency),
+// where a plain stat may return a size cached for up to a minute while
+// another host is still writing.
+func freshStat(path string) (fs.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Stat()
 }
 
 // step handles every deadline due at now: files looked at again, groups
@@ -314,7 +328,7 @@ func (s *settler) step(now time.Time) {
 			continue
 		}
 		pf.scheduled = false
-		files = append(files, check{d.key, pf.changed})
+		files = append(files, check{d.key, pf.changed, pf.root.polled()})
 	}
 	s.mu.Unlock()
 
@@ -325,7 +339,11 @@ func (s *settler) step(now time.Time) {
 	}
 	stats := make([]seen, len(files))
 	for i, c := range files {
-		stats[i].fi, stats[i].err = os.Lstat(c.path)
+		if c.fresh {
+			stats[i].fi, stats[i].err = freshStat(c.path)
+		} else {
+			stats[i].fi, stats[i].err = os.Lstat(c.path)
+		}
 	}
 	var items []item
 	s.mu.Lock()
