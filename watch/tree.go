@@ -152,12 +152,13 @@ func (t *tree) rootOf(path string) (*root, string) {
 	return nil, ""
 }
 
-// addWatch watches dir (once); it returns false when dir cannot be
-// watched.
-func (t *tree) addWatch(dir string) bool {
+// addWatch watches dir (once; again with renew, which full rescans set:
+// a watch the kernel dropped unseen comes back, at one cheap syscall a
+// folder); it returns false when dir cannot be watched.
+func (t *tree) addWatch(dir string, renew bool) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if _, ok := t.dirs[dir]; ok {
+	if _, ok := t.dirs[dir]; ok && !renew {
 		t.dirs[dir] = t.gen
 		return true
 	}
@@ -259,7 +260,7 @@ func (t *tree) handle(ev fsnotify.Event) {
 		if ev.Has(fsnotify.Create) && rel != "" && !t.w.f.excluded(rel, true) {
 			// Watch first, then list: files made before the watch
 			// landed are found by the listing.
-			if t.addWatch(ev.Name) {
+			if t.addWatch(ev.Name, false) {
 				t.enqueue(ev.Name)
 			}
 		}
@@ -302,7 +303,7 @@ func (t *tree) scanLoop(ctx context.Context) error {
 		if full {
 			for _, r := range t.w.roots {
 				if !r.polled() {
-					t.walk(ctx, r, r.path, true)
+					t.walk(ctx, r, r.path, true, true)
 				}
 			}
 			if ctx.Err() != nil {
@@ -314,7 +315,7 @@ func (t *tree) scanLoop(ctx context.Context) error {
 		}
 		for _, d := range queue {
 			if r, _ := t.rootOf(d); r != nil {
-				t.walk(ctx, r, d, true)
+				t.walk(ctx, r, d, true, false)
 			}
 		}
 	}
@@ -333,9 +334,10 @@ func (t *tree) prune(gen uint32) {
 }
 
 // walk lists start and every folder below it that is not excluded,
-// watching each first when watch is set, and feeds their files to the
-// settle step (or straight to the journal, see observe).
-func (t *tree) walk(ctx context.Context, r *root, start string, watch bool) {
+// watching each first when watch is set (again when renew is set), and
+// feeds their files to the settle step (or straight to the journal, see
+// observe).
+func (t *tree) walk(ctx context.Context, r *root, start string, watch, renew bool) {
 	var direct []item
 	flush := func() {
 		if len(direct) > 0 {
@@ -350,7 +352,7 @@ func (t *tree) walk(ctx context.Context, r *root, start string, watch bool) {
 		}
 		d := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if watch && !t.addWatch(d) {
+		if watch && !t.addWatch(d, renew) {
 			if _, err := os.Lstat(d); err != nil {
 				continue
 			}

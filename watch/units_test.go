@@ -162,3 +162,11 @@ func TestNetworkRootsPolled(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, r.poll, "local roots are watched")
 }
+
+func TestJitter(t *testing.T) {
+	for range 1000 {
+		d := jitter(time.Hour)
+		require.GreaterOrEqual(t, d, 54*time.Minute)
+		require.LessOrEqual(t, d, 66*time.Minute)
+	}
+}

@@ -380,7 +380,7 @@ func (q *queue) doneCount() int {
 // pollLoop walks a polled root at its interval.
 func (w *Watcher) pollLoop(ctx context.Context, r *root) {
 	for {
-		w.t.walk(ctx, r, r.path, false)
+		w.t.walk(ctx, r, r.path, false, false)
 		w.scanned()
 		select {
 		case <-ctx.Done():

@@ -711,3 +711,30 @@ func TestJournalLost(t *testing.T) {
 		t.Fatal("Run went on without its journal")
 	}
 }
+
+// TestPeriodicRescan: the periodic rescan finds what events missed.
+func TestPeriodicRescan(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	sub := filepath.Join(root, "sub")
+	require.NoError(t, os.Mkdir(sub, 0o755))
+	rec := newRecorder()
+	opts := fastOptions(t)
+	opts.Rescan = 500 * time.Millisecond
+	r := start(t, []string{root}, rec, opts)
+	require.NoError(t, r.w.t.fsw.Remove(sub)) // events of sub lost
+	p := filepath.Join(sub, "missed.ma")
+	writeFile(t, p, "x")
+	waitFor(t, time.Minute, "found by a periodic rescan", func() bool { return rec.count() == 1 })
+	// And the rescan watches sub again: a later file comes by its events.
+	waitFor(t, time.Minute, "sub watched again", func() bool { return slices.Contains(r.w.t.fsw.WatchList(), sub) })
+	later := filepath.Join(sub, "later.ma")
+	writeFile(t, later, "y")
+	waitFor(t, time.Minute, "later registered", func() bool { return rec.count() == 2 })
+	quiet(opts)
+	requireExactlyOnce(t, rec, []string{p, later})
+	st, err := r.w.Status()
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, st.Scans, 2)
+	require.Zero(t, st.Overflows)
+}
