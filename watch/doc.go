@@ -41,4 +41,8 @@
 //
 // A Watcher ties them: New, then Run until its context is cancelled;
 // Status reads the counts; Retry puts failed files back in the queue.
+// The journal is locked while a watcher runs, so a status command in
+// another process reads the StatusSnapshot the watcher rewrites
+// (Options.StatusFile) instead. A journal that can no longer be written
+// stops Run: a restart rescans, nothing is lost.
 package watch
