@@ -413,3 +413,45 @@ func diskClaimed(fsys afero.Fs, dir string) (int, error) {
 	}
 	return last, nil
 }
+
+// manifestSum is a Sum as a manifest writes it: lowercase keys.
+type manifestSum struct {
+	Algorithm string `json:"algorithm"`
+	Hex       string `json:"hex"`
+	Size      int64  `json:"size"`
+}
+
+// plainManifestFile is ManifestFile without its JSON methods.
+type plainManifestFile ManifestFile
+
+// MarshalJSON writes the file with its sum's keys in lowercase
+// ("algorithm", "hex", "size"), as the rest of the manifest.
+func (f ManifestFile) MarshalJSON() ([]byte, error) {
+	out := struct {
+		plainManifestFile
+		Sum *manifestSum `json:"sum,omitempty"`
+	}{plainManifestFile: plainManifestFile(f)}
+	if f.Sum != nil {
+		out.Sum = &manifestSum{Algorithm: f.Sum.Algorithm, Hex: f.Sum.Hex, Size: f.Sum.Size}
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads the file; its sum's keys may be lowercase or, as
+// the first manifests wrote them, capitalised ("Algorithm", "Hex",
+// "Size"): encoding/json matches keys regardless of case.
+func (f *ManifestFile) UnmarshalJSON(data []byte) error {
+	var in struct {
+		plainManifestFile
+		Sum *manifestSum `json:"sum,omitempty"`
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	*f = ManifestFile(in.plainManifestFile)
+	f.Sum = nil
+	if in.Sum != nil {
+		f.Sum = &Sum{Algorithm: in.Sum.Algorithm, Hex: in.Sum.Hex, Size: in.Sum.Size}
+	}
+	return nil
+}

@@ -150,6 +150,10 @@ type OutputResult struct {
 	DryRun    bool
 	// CommentID and PreviewID are what the step after the publish made.
 	CommentID, PreviewID string
+	// Resumed is the manifest of the unfinished publish of the same
+	// request and sources that Publish resumed (or, on a dry run, would
+	// resume) instead of publishing a new revision; "" when none.
+	Resumed string
 }
 
 // OutputFileResult is one source's published file or sequence.

@@ -82,6 +82,15 @@ type srcFile struct {
 //     deleted, files renamed, registered again); MovedFrom says so.
 //  7. Done; then the optional status comment and preview.
 //
+// Before step 2, an unfinished publish of the same request (its
+// manifest in the output's claims folder not done, its claim not held
+// by a live process, the same target, representations, options, and
+// the same source files, sizes and recorded hashes; of revision
+// Revision only, when one is asked) is resumed instead, as Resume does,
+// and its result returned with Resumed naming its manifest: a rerun of
+// an interrupted command completes it. Unfinished publishes of other
+// requests or other sources are left alone (Logf names them).
+//
 // A failure after the claim leaves the manifest (OutputResult.Manifest,
 // named in the error, which matches ErrPartial): Resume finishes it,
 // Abort rolls it back. An explicit Revision that is taken is
@@ -147,6 +156,11 @@ func (o *Output) Publish(ctx context.Context, req *OutputRequest) (*OutputResult
 	wfID, err := o.workingFileID(ctx, req.WorkingFile)
 	if err != nil {
 		return nil, err
+	}
+	// A rerun of an interrupted publish (a farm task retried) finishes
+	// it rather than publishing the same files as a new revision.
+	if res, ok, err := o.rerun(ctx, t, req, srcs, wfID); ok || err != nil {
+		return res, err
 	}
 	// Kitsu's last revision, and the records that may hold this content
 	// already (those of the first source's representation and size),

@@ -40,6 +40,14 @@ func isRunning(m *Manifest, me int) bool {
 //
 // A publish whose process still runs on this host is refused.
 func (o *Output) Resume(ctx context.Context, path string) (*OutputResult, error) {
+	return o.resume(ctx, path, nil)
+}
+
+// errBusy matches a manifest whose claim another process holds locked.
+var errBusy = errors.New("another process is publishing, resuming or aborting it")
+
+// resume is Resume reporting its copies to progress.
+func (o *Output) resume(ctx context.Context, path string, progress Progress) (*OutputResult, error) {
 	for range maxClaimTries {
 		m, err := ReadManifest(o.fs(), path)
 		if err != nil {
@@ -64,8 +72,9 @@ func (o *Output) Resume(ctx context.Context, path string) (*OutputResult, error)
 		if ok, err := r.lockClaim(ClaimPath(claimTarget(r.t.dir, m.Revision))); err != nil {
 			return nil, err
 		} else if !ok {
-			return nil, fmt.Errorf("publish: %s: another process is publishing, resuming or aborting it: wait for it to end", path)
+			return nil, fmt.Errorf("publish: %s: %w: wait for it to end", path, errBusy)
 		}
+		r.progress = progress
 		// Read again under the lock: the state may have moved meanwhile.
 		if m2, err := ReadManifest(o.fs(), path); err != nil {
 			return nil, err
@@ -173,7 +182,7 @@ func (o *Output) Abort(ctx context.Context, path string) error {
 	if ok, err := lr.lockClaim(ClaimPath(claimTarget(filepath.Dir(path), m.Revision))); err != nil {
 		return err
 	} else if !ok {
-		return fmt.Errorf("publish: %s: another process is publishing, resuming or aborting it: wait for it to end", path)
+		return fmt.Errorf("publish: %s: %w: wait for it to end", path, errBusy)
 	}
 	if m, err = ReadManifest(fsys, path); err != nil {
 		return err
