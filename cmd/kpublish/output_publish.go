@@ -328,6 +328,7 @@ func outputJSON(r *publish.OutputResult) map[string]any {
 	return map[string]any{
 		"revision": r.Revision, "files": files, "manifest": r.Manifest, "already_published": r.AlreadyPublished,
 		"moved_from": moved, "dry_run": r.DryRun, "comment_id": r.CommentID, "preview_id": r.PreviewID,
+		"resumed": r.Resumed,
 	}
 }
 
@@ -347,8 +348,12 @@ func shownPath(fr publish.OutputFileResult) string {
 // writeOutputText prints a result in a few lines.
 func writeOutputText(w io.Writer, r *publish.OutputResult) {
 	switch {
+	case r.DryRun && r.Resumed != "":
+		fmt.Fprintf(w, "would finish the unfinished publish of revision %d (%s):\n", r.Revision, printable(r.Resumed))
 	case r.DryRun:
 		fmt.Fprintf(w, "would publish revision %d:\n", r.Revision)
+	case r.Resumed != "":
+		fmt.Fprintf(w, "finished the unfinished publish of revision %d (%s):\n", r.Revision, printable(r.Resumed))
 	case r.AlreadyPublished:
 		fmt.Fprintf(w, "already published: revision %d, the same content:\n", r.Revision)
 	default:
