@@ -484,6 +484,31 @@ func TestPublishOutputCrash(t *testing.T) {
 			assert.NoFileExists(t, list[0].Path)
 			assert.NoFileExists(t, filepath.Join(filepath.Dir(list[0].Path), ".r0002"+publish.ClaimSuffix))
 			assert.Empty(t, f.unfinished(t))
+
+			// A third one crashed at the same point, then the same command
+			// run again (a farm manager's retry): it finishes that publish,
+			// at its revision, rather than publishing another.
+			retry := append(args, "--new-revision")
+			_, errOut, code = f.publish(t, crash, retry...)
+			require.Equal(t, -1, code, errOut)
+			list = f.unfinished(t)
+			require.Len(t, list, 1)
+			require.Equal(t, 2, list[0].Revision)
+			placed, _ := published(t, f.root)
+			before = fileIDs(t, placed)
+			got, errOut := f.publishJSON(t, retry...)
+			assert.EqualValues(t, 2, got["revision"], errOut)
+			assert.Equal(t, list[0].Path, got["resumed"])
+			assert.Equal(t, map[string]int{"exr": 1, "abc": 1}, byRevision(f.records(t), 2))
+			assert.Len(t, f.records(t), 4)
+			files, temps = published(t, f.root)
+			assert.Empty(t, temps)
+			assert.Len(t, files, 18)
+			after = fileIDs(t, files)
+			for p, ino := range before {
+				assert.Equal(t, ino, after[p], "%s was not replaced", p)
+			}
+			assert.Empty(t, f.unfinished(t))
 		})
 	}
 }
