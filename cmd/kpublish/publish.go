@@ -60,17 +60,71 @@ tree, a path the tree does not describe, a hostile path, a Zou limit),
 same command again to finish.`
 
 func newPublishCmd() *cobra.Command {
+	rf := &resumeFlags{}
+	cmd := &cobra.Command{
+		Use:   "publish working|output ... | publish --resume [MANIFEST|DIR] | publish --abort MANIFEST",
+		Short: "Claim, copy and register working files and outputs; finish or roll back an output publish",
+		Long:  publishTopHelp,
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !rf.resume && !rf.abort {
+				if len(args) == 0 {
+					return usageErr("publish: want publish working, publish output, --resume or --abort")
+				}
+				return usageErr("publish %q: want publish working, publish output, --resume or --abort", args[0])
+			}
+			return runResume(cmd, rf, args)
+		},
+	}
+	cmd.SetFlagErrorFunc(flagErr)
+	fl := cmd.Flags()
+	fl.BoolVar(&rf.resume, "resume", false, "finish unfinished output publishes: a MANIFEST, every one of this host under DIR, or under the store roots (--root, the roots file)")
+	fl.BoolVar(&rf.abort, "abort", false, "roll back the unfinished output publish of MANIFEST")
+	fl.StringVar(&rf.root, "root", "", "with --resume: the store root to look under (default: the roots file's roots)")
+	fl.StringVar(&rf.roots, "roots", "", "roots file mapping tree mountpoints to this host's mounts (default: config.json's roots)")
+	fl.BoolVar(&rf.jsonOut, "json", false, "print one JSON object")
+	fl.BoolVar(&rf.noProgress, "no-progress", false, "draw no progress bar")
+	cmd.AddCommand(newPublishWorkingCmd(), newPublishOutputCmd())
+	return cmd
+}
+
+const publishTopHelp = `Publish working files and outputs: claim a revision on the storage, copy
+the files into place without ever replacing one, and register them in
+Kitsu.
+
+  kpublish publish working ...   a DCC's save hook (see publish working --help)
+  kpublish publish output ...    rendered frames, caches, movies from a farm
+                                 job or a workstation (see publish output --help)
+
+An output publish keeps a manifest beside its claim; one that stopped
+part way (exit 6, a crash, a killed job) is finished or rolled back with:
+
+  kpublish publish --resume MANIFEST     finish it
+  kpublish publish --resume [DIR]        finish every unfinished publish of
+                                         this host under DIR (default: the
+                                         store roots of --root or the roots
+                                         file)
+  kpublish publish --abort MANIFEST      remove what it published: its files,
+                                         its Kitsu records, its claim
+
+` + publishExitCodes
+
+const publishExitCodes = `Exit codes: 0 ok, 2 usage, 3 a wrong value (unknown task, a task without
+tree, a path the tree does not describe, a hostile path, a Zou limit, a bad
+sequence or manifest), 4 Kitsu refused or unreachable before anything was
+written, 5 revision conflict (--revision N taken), 6 partly done: files in
+place that Kitsu did not register (working: run the same command again;
+output: run the kpublish publish --resume MANIFEST printed).`
+
+func newPublishWorkingCmd() *cobra.Command {
 	f := &publishFlags{}
 	cmd := &cobra.Command{
-		Use:   "publish working [FILE]",
+		Use:   "working [FILE]",
 		Short: "Claim, copy and register working files",
 		Long:  publishHelp,
-		Args:  cobra.RangeArgs(1, 2),
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if args[0] != "working" {
-				return usageErr("publish %q: want publish working", args[0])
-			}
-			return runPublish(cmd, f, args[1:])
+			return runPublish(cmd, f, args)
 		},
 	}
 	cmd.SetFlagErrorFunc(flagErr)
