@@ -5,6 +5,7 @@
 //	kbench seed -tasks 50000           create (or find) the bench project; prints JSON ids
 //	kbench list -project ID -how all   list its tasks: all | fetcheach | each
 //	kbench compare -n 15 NAME CMD...   run each shell command n times, interleaved
+//	kbench outshot                     make a new shot in the output benchmark's project; prints JSON ids
 //	kbench outputs -procs 16 -n 5 -runs 5 NAME CMD...
 //	                                   run each command in procs concurrent processes, interleaved runs, each run
 //	                                   on a new shot; prints publishes per second and the records Kitsu holds
@@ -59,6 +60,8 @@ func main() {
 		err = copySeq(ctx, os.Args[2:])
 	case "outputs":
 		err = outputs(ctx, os.Args[2:])
+	case "outshot":
+		err = outShot(ctx)
 	default:
 		usage()
 	}
@@ -333,6 +336,7 @@ func compare(args []string) error {
 	fs := flag.NewFlagSet("compare", flag.ExitOnError)
 	n := fs.Int("n", 15, "runs of each command")
 	warm := fs.Int("warmup", 1, "untimed runs of each command first")
+	before := fs.String("before", "", "shell command run, untimed, before each run of each command (clean up, drop caches)")
 	_ = fs.Parse(args)
 	rest := fs.Args()
 	if len(rest) == 0 || len(rest)%2 != 0 {
@@ -349,6 +353,11 @@ func compare(args []string) error {
 	}
 	for run := -*warm; run < *n; run++ {
 		for _, b := range bs {
+			if *before != "" {
+				if out, err := exec.Command("/bin/sh", "-c", *before).CombinedOutput(); err != nil {
+					return fmt.Errorf("-before: %v: %s", err, out)
+				}
+			}
 			d, rss, err := runOnce(b.cmd)
 			if err != nil {
 				return fmt.Errorf("%s: %w", b.name, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,14 +36,19 @@ const (
 // Each process gets in its environment BENCH_ENTITY, BENCH_TASK,
 // BENCH_TASK_TYPE, BENCH_OUTPUT_TYPE (ids), BENCH_N (publishes to make),
 // BENCH_PROC (0..procs-1), BENCH_ROOT (a new folder standing for the
-// tree's /prod) and BENCH_ROOTS (a kpublish roots file mapping /prod to
-// it).
+// tree's /prod), BENCH_ROOTS (a kpublish roots file mapping /prod to it)
+// and BENCH_SRC, a folder of the files to publish, one for each publish
+// (distinct random content of -size bytes: cache_PROC_I.abc for I in
+// 0..N-1, with PROC and I in letters, a for 0, b for 1, ..., ba for 26,
+// so that no name looks like a frame of a sequence), made before the
+// clock starts.
 func outputs(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("outputs", flag.ExitOnError)
 	procs := fs.Int("procs", 16, "concurrent processes per run")
 	n := fs.Int("n", 5, "publishes per process")
 	runs := fs.Int("runs", 5, "runs of each command")
 	dir := fs.String("dir", os.TempDir(), "folder for the runs' roots")
+	size := fs.Int("size", 1<<20, "bytes of each published file")
 	_ = fs.Parse(args)
 	rest := fs.Args()
 	if len(rest) == 0 || len(rest)%2 != 0 || *procs < 1 || *n < 1 || *runs < 1 {
@@ -98,7 +104,20 @@ func outputs(ctx context.Context, args []string) error {
 			if err := os.WriteFile(roots, fmt.Appendf(nil, `{"/prod": {"linux": %q, "darwin": %q, "windows": "P:\\"}}`+"\n", prod, prod), 0o644); err != nil {
 				return err
 			}
-			env := append(os.Environ(), "BENCH_ENTITY="+shot.ID, "BENCH_TASK="+task.ID, "BENCH_TASK_TYPE="+ttID,
+			src := filepath.Join(root, "src")
+			if err := os.Mkdir(src, 0o755); err != nil {
+				return err
+			}
+			buf := make([]byte, *size)
+			for p := range *procs {
+				for k := range *n {
+					rand.Read(buf)
+					if err := os.WriteFile(filepath.Join(src, "cache_"+letters(p)+"_"+letters(k)+".abc"), buf, 0o644); err != nil {
+						return err
+					}
+				}
+			}
+			env := append(os.Environ(), "BENCH_SRC="+src, "BENCH_ENTITY="+shot.ID, "BENCH_TASK="+task.ID, "BENCH_TASK_TYPE="+ttID,
 				"BENCH_OUTPUT_TYPE="+otID, "BENCH_N="+strconv.Itoa(*n), "BENCH_ROOT="+prod, "BENCH_ROOTS="+roots)
 			d, err := runConcurrent(r.cmd, *procs, env)
 			if err != nil {
@@ -139,6 +158,28 @@ func outputs(ctx context.Context, args []string) error {
 			median(r.wall).Round(time.Millisecond), medianInt64(r.records), medianInt64(r.shared), m/base)
 	}
 	return nil
+}
+
+// outShot makes a new shot (and its task) in the output benchmark's
+// project and prints the ids a publish to it needs.
+func outShot(ctx context.Context) error {
+	c, err := client(ctx)
+	if err != nil {
+		return err
+	}
+	projectID, seqID, ttID, otID, err := outputsSetup(ctx, c)
+	if err != nil {
+		return err
+	}
+	shot, err := c.Shot.NewShot(ctx, projectID, seqID, fmt.Sprintf("S%d", time.Now().UnixNano()%1e12), nil)
+	if err != nil {
+		return err
+	}
+	task, err := c.Task.NewTask(ctx, shot.ID, ttID, nil)
+	if err != nil {
+		return err
+	}
+	return printJSON(map[string]string{"entity": shot.ID, "task": task.ID, "task_type": ttID, "output_type": otID})
 }
 
 // outputsSetup finds or makes the benchmark's project (Zou's default
@@ -219,4 +260,13 @@ func medianFloat(xs []float64) float64 {
 func medianInt64[T int | int64](xs []T) T {
 	s := slices.Sorted(slices.Values(xs))
 	return s[len(s)/2]
+}
+
+// letters writes n in base 26 with the digits a to z.
+func letters(n int) string {
+	s := string(rune('a' + n%26))
+	for n /= 26; n > 0; n /= 26 {
+		s = string(rune('a'+n%26)) + s
+	}
+	return s
 }
