@@ -54,11 +54,23 @@ func (h hasher) sum(size int64) Sum {
 // HashReader hashes everything r yields.
 func HashReader(r io.Reader) (Sum, error) {
 	h := newHasher()
-	n, err := io.CopyBuffer(h, r, make([]byte, copyBuffer))
-	if err != nil {
-		return Sum{}, err
+	bp := getBuffer()
+	defer putBuffer(bp)
+	buf := *bp
+	var n int64
+	for { // not io.CopyBuffer: an *os.File's WriteTo would read 32 KiB at a time
+		k, err := r.Read(buf)
+		if k > 0 {
+			h.Write(buf[:k])
+			n += int64(k)
+		}
+		if err == io.EOF {
+			return h.sum(n), nil
+		}
+		if err != nil {
+			return Sum{}, err
+		}
 	}
-	return h.sum(n), nil
 }
 
 // HashFile hashes the file name of fsys.

@@ -5,7 +5,13 @@
 //	kbench seed -tasks 50000           create (or find) the bench project; prints JSON ids
 //	kbench list -project ID -how all   list its tasks: all | fetcheach | each
 //	kbench compare -n 15 NAME CMD...   run each shell command n times, interleaved
+//	kbench outshot                     make a new shot in the output benchmark's project; prints JSON ids
+//	kbench outputs -procs 16 -n 5 -runs 5 NAME CMD...
+//	                                   run each command in procs concurrent processes, interleaved runs, each run
+//	                                   on a new shot; prints publishes per second and the records Kitsu holds
 //	kbench copy SRC DIR                publish SRC into DIR as publish does (hash, fsync, no-replace move), then remove it
+//	kbench copyseq -workers 4 SRC DIR  publish every file of the folder SRC into the new folder DIR/seq-PID with parallel
+//	                                   CopyNoReplace (verify on, read-only), as an output publish copies a sequence
 //
 // compare prints, per command, the median wall time and peak RSS of its
 // runs and the ratio to the first command's median.
@@ -50,6 +56,12 @@ func main() {
 		err = compare(os.Args[2:])
 	case "copy":
 		err = copyOnce(ctx, os.Args[2:])
+	case "copyseq":
+		err = copySeq(ctx, os.Args[2:])
+	case "outputs":
+		err = outputs(ctx, os.Args[2:])
+	case "outshot":
+		err = outShot(ctx)
 	default:
 		usage()
 	}
@@ -128,12 +140,8 @@ func seed(ctx context.Context, args []string) error {
 	if !errors.Is(err, kitsu.ErrNotFound) {
 		return err
 	}
-	var tree map[string]any
-	if err := json.Unmarshal(filetree.DefaultTreeJSON(), &tree); err != nil {
-		return err
-	}
-	var proj kitsu.Project
-	if err := c.Create(ctx, "projects", map[string]any{"name": name, "production_type": "featurefilm", "file_tree": tree}, &proj); err != nil {
+	proj, err := newDefaultTreeProject(ctx, c, name)
+	if err != nil {
 		return err
 	}
 	seq, err := c.Shot.NewSequence(ctx, proj.ID, "SQ01", nil)
@@ -171,6 +179,20 @@ func seed(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "kbench: %s tasks made\n", tn)
 	}
 	return seed(ctx, args) // read back what was made
+}
+
+// newDefaultTreeProject makes a feature film project with Zou's default
+// file tree.
+func newDefaultTreeProject(ctx context.Context, c *kitsu.Client, name string) (*kitsu.Project, error) {
+	var tree map[string]any
+	if err := json.Unmarshal(filetree.DefaultTreeJSON(), &tree); err != nil {
+		return nil, err
+	}
+	var proj kitsu.Project
+	if err := c.Create(ctx, "projects", map[string]any{"name": name, "production_type": "featurefilm", "file_tree": tree}, &proj); err != nil {
+		return nil, err
+	}
+	return &proj, nil
 }
 
 // parallel runs f(0..n-1) on workers goroutines and returns the first error.
@@ -272,12 +294,49 @@ func copyOnce(ctx context.Context, args []string) error {
 	return os.Remove(dst)
 }
 
+// copySeq publishes the files of a folder into a new folder with
+// parallel CopyNoReplace, as the output publish of a sequence copies its
+// frames (verify on, read-only), and prints the folder.
+func copySeq(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("copyseq", flag.ExitOnError)
+	workers := fs.Int("workers", 4, "parallel copies")
+	_ = fs.Parse(args)
+	if fs.NArg() != 2 || *workers < 1 {
+		return errors.New("copyseq wants [-workers N] SRC DIR")
+	}
+	src := fs.Arg(0)
+	dir, err := filepath.Abs(fs.Arg(1))
+	if err != nil {
+		return err
+	}
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	store, err := publish.NewStore(afero.NewOsFs(), dir, nil)
+	if err != nil {
+		return err
+	}
+	out := filepath.Join(dir, fmt.Sprintf("seq-%d", os.Getpid()))
+	opts := &publish.CopyOptions{Verify: true, ReadOnly: true}
+	err = parallel(len(ents), *workers, func(i int) error {
+		_, err := store.CopyNoReplace(ctx, filepath.Join(src, ents[i].Name()), filepath.Join(out, ents[i].Name()), opts)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Println(out)
+	return nil
+}
+
 // compare runs NAME CMD pairs n times each, interleaved, and prints the
 // median wall time and peak RSS of each.
 func compare(args []string) error {
 	fs := flag.NewFlagSet("compare", flag.ExitOnError)
 	n := fs.Int("n", 15, "runs of each command")
 	warm := fs.Int("warmup", 1, "untimed runs of each command first")
+	before := fs.String("before", "", "shell command run, untimed, before each run of each command (clean up, drop caches)")
 	_ = fs.Parse(args)
 	rest := fs.Args()
 	if len(rest) == 0 || len(rest)%2 != 0 {
@@ -294,6 +353,11 @@ func compare(args []string) error {
 	}
 	for run := -*warm; run < *n; run++ {
 		for _, b := range bs {
+			if *before != "" {
+				if out, err := exec.Command("/bin/sh", "-c", *before).CombinedOutput(); err != nil {
+					return fmt.Errorf("-before: %v: %s", err, out)
+				}
+			}
 			d, rss, err := runOnce(b.cmd)
 			if err != nil {
 				return fmt.Errorf("%s: %w", b.name, err)
