@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kpublish/kpublish/filetree/kitsutree"
 	"github.com/kpublish/kpublish/kitsu"
 )
 
@@ -54,7 +55,7 @@ func ResolveTaskStatus(ctx context.Context, c *kitsu.Client, status string) (*ki
 	if status == "" {
 		return nil, errors.New("task status: empty")
 	}
-	if looksLikeID(status) {
+	if kitsutree.LooksLikeID(status) {
 		return c.Task.GetTaskStatus(ctx, status)
 	}
 	ts, err := c.Task.GetTaskStatusByShortName(ctx, status)
@@ -82,7 +83,7 @@ func afterTask(ctx context.Context, c *kitsu.Client, o AfterOptions) (*kitsu.Tas
 		return nil, fmt.Errorf("%w: the after step needs a task id, or an entity id and a task type", ErrNoTask)
 	}
 	ttID := o.TaskTypeID
-	if !looksLikeID(ttID) {
+	if !kitsutree.LooksLikeID(ttID) {
 		tt, err := c.Task.GetTaskTypeByName(ctx, ttID, nil)
 		if err != nil {
 			return nil, fmt.Errorf("task type %q: %w", ttID, err)

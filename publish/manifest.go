@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/spf13/afero"
+
+	"github.com/kpublish/kpublish/filetree/kitsutree"
 )
 
 // The states of an output publish's manifest, in order. A publish
@@ -231,12 +233,12 @@ func (m *Manifest) check(path, root string) error {
 	}
 	t := m.Target
 	for _, id := range []string{t.EntityID, t.OutputTypeID, t.TaskTypeID} {
-		if !looksLikeID(id) {
+		if !kitsutree.LooksLikeID(id) {
 			return fmt.Errorf("target id %q: want a UUID", id)
 		}
 	}
 	for _, id := range []string{t.ProjectID, t.TaskID, t.AssetInstanceID, t.TemporalEntityID, m.Request.WorkingFileID} {
-		if id != "" && !looksLikeID(id) {
+		if id != "" && !kitsutree.LooksLikeID(id) {
 			return fmt.Errorf("target id %q: want a UUID", id)
 		}
 	}
@@ -277,7 +279,7 @@ func (m *Manifest) check(path, root string) error {
 		}
 	}
 	for _, r := range m.Kitsu {
-		if !looksLikeID(r.ID) {
+		if !kitsutree.LooksLikeID(r.ID) {
 			return fmt.Errorf("Kitsu record id %q: want a UUID", r.ID)
 		}
 	}
@@ -310,23 +312,6 @@ func isHex32(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-func looksLikeID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if c != '-' {
-				return false
-			}
-		} else if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
 			return false
 		}
 	}

@@ -464,20 +464,10 @@ func (t *outTarget) describe() string {
 }
 
 // local maps a path in the tree's form to this host's.
-func (o *Output) local(treePath string) (string, error) {
-	if o.Roots == nil {
-		return filepath.FromSlash(treePath), nil
-	}
-	return o.Roots.ToOS(treePath, o.goos())
-}
+func (o *Output) local(treePath string) (string, error) { return toLocal(o.Roots, o.goos(), treePath) }
 
 // treeForm maps a path of this host to the tree's form.
-func (o *Output) treeForm(local string) (string, error) {
-	if o.Roots == nil {
-		return filepath.ToSlash(local), nil
-	}
-	return o.Roots.ToTree(local)
-}
+func (o *Output) treeForm(local string) (string, error) { return toTreeForm(o.Roots, local) }
 
 // render renders the output path of revision rev and representation rep
 // (tree form, no extension); nb above 1 adds Zou's _[1-N] for an

@@ -172,19 +172,26 @@ func extensionOf(ext string) string {
 }
 
 // local maps a path in the tree's form to this host's.
-func (w *Working) local(treePath string) (string, error) {
-	if w.Roots == nil {
-		return filepath.FromSlash(treePath), nil
-	}
-	return w.Roots.ToOS(treePath, w.goos())
-}
+func (w *Working) local(treePath string) (string, error) { return toLocal(w.Roots, w.goos(), treePath) }
 
 // treeForm maps a path of this host to the tree's form.
-func (w *Working) treeForm(local string) (string, error) {
-	if w.Roots == nil {
+func (w *Working) treeForm(local string) (string, error) { return toTreeForm(w.Roots, local) }
+
+// toLocal maps a path in the tree's form to this host's (goos) through
+// roots; without roots the tree's paths are this host's.
+func toLocal(roots filetree.Roots, goos, treePath string) (string, error) {
+	if roots == nil {
+		return filepath.FromSlash(treePath), nil
+	}
+	return roots.ToOS(treePath, goos)
+}
+
+// toTreeForm maps a path of this host to the tree's form through roots.
+func toTreeForm(roots filetree.Roots, local string) (string, error) {
+	if roots == nil {
 		return filepath.ToSlash(local), nil
 	}
-	return w.Roots.ToTree(local)
+	return roots.ToTree(local)
 }
 
 // TreePath returns the path of revision rev in the tree's form, without

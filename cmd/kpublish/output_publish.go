@@ -82,6 +82,13 @@ On a farm, log in with KITSU_TOKEN (a bot's token): kpublish never prompts.
 
 ` + publishExitCodes
 
+// The bounds of --workers (each copy holds files open and buffers) and
+// --settle (a short wait, not a schedule).
+const (
+	maxCopyWorkers = 64
+	maxSettle      = time.Minute
+)
+
 func newPublishOutputCmd() *cobra.Command {
 	f := &outputFlags{}
 	cmd := &cobra.Command{
@@ -173,8 +180,11 @@ func runPublishOutput(cmd *cobra.Command, f *outputFlags, args []string) error {
 	if f.revision < 0 {
 		return inputErrf("--revision %d: want 1 or more, or \"next\"", f.revision)
 	}
-	if f.workers < 0 {
-		return inputErrf("--workers %d: want 1 or more (0: the default, 4)", f.workers)
+	if f.workers < 0 || f.workers > maxCopyWorkers {
+		return inputErrf("--workers %d: want 1 to %d (0: the default, 4)", f.workers, maxCopyWorkers)
+	}
+	if f.settle > maxSettle {
+		return inputErrf("--settle %v: want at most %v (the wait before checking Kitsu, 250ms by default)", f.settle, maxSettle)
 	}
 	if err := checkOS(f.goos); err != nil {
 		return err
