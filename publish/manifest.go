@@ -93,6 +93,10 @@ type ManifestReq struct {
 	Writable      bool   `json:"writable"`
 	// Explicit says the revision was asked for: it is never moved.
 	Explicit bool `json:"explicit,omitempty"`
+	// InPlace says the files were found where the tree puts them and
+	// registered there (RegisterInPlace): nothing is copied, and nothing
+	// rolled back or given up removes them.
+	InPlace bool `json:"in_place,omitempty"`
 }
 
 // ManifestFile is one source of the publish: a file or a sequence.
@@ -245,7 +249,14 @@ func (m *Manifest) check(path, root string) error {
 	if (t.AssetInstanceID == "") != (t.TemporalEntityID == "") {
 		return errors.New("an asset instance without its temporal entity, or the reverse")
 	}
-	if want := manifestDir(root, &t); filepath.Dir(path) != want {
+	want := manifestDir(root, &t)
+	if m.Request.InPlace {
+		if len(m.Files) != 1 {
+			return fmt.Errorf("an in-place registration of %d files: want one", len(m.Files))
+		}
+		want = inPlaceDir(want, m.Files[0].Representation)
+	}
+	if filepath.Dir(path) != want {
 		return fmt.Errorf("it lies in %q but its target's folder is %q", filepath.Dir(path), want)
 	}
 	if len(m.Files) == 0 {
@@ -327,6 +338,12 @@ func manifestDir(root string, t *ManifestTarget) string {
 	}
 	return filepath.Join(append(parts, t.OutputTypeID, t.TaskTypeID, nameSlug(t.Name))...)
 }
+
+// inPlaceDir is where the claims and manifests of in-place
+// registrations of one representation of an output are, below the
+// output's own folder: each representation found on disk is registered
+// on its own (see RegisterInPlace).
+func inPlaceDir(dir, rep string) string { return filepath.Join(dir, "in-place", rep) }
 
 // manifestPath is the manifest of revision rev in dir.
 func manifestPath(dir string, rev int) string {

@@ -912,7 +912,7 @@ func (o *Output) taskFromPath(ctx context.Context, path string) (string, error) 
 	if o.Client == nil {
 		return "", errors.New("publish: Output has no Kitsu client")
 	}
-	projects, err := o.Client.Project.AllOpenProjects(ctx)
+	projects, err := o.source().OpenProjects(ctx)
 	if err != nil {
 		return "", err
 	}

@@ -43,8 +43,11 @@ func (o *Output) Resume(ctx context.Context, path string) (*OutputResult, error)
 	return o.resume(ctx, path, nil)
 }
 
-// errBusy matches a manifest whose claim another process holds locked.
-var errBusy = errors.New("another process is publishing, resuming or aborting it")
+// ErrBusy matches a publish another process is doing (its claim held
+// locked or just made): wait for it to end, then try again.
+var ErrBusy = errors.New("another process is publishing, resuming or aborting it")
+
+var errBusy = ErrBusy
 
 // resume is Resume reporting its copies to progress.
 func (o *Output) resume(ctx context.Context, path string, progress Progress) (*OutputResult, error) {
@@ -117,6 +120,9 @@ func (o *Output) reopen(ctx context.Context, m *Manifest, path string) (*run, er
 	}
 	if t.m != mt {
 		return nil, fmt.Errorf("%w: %s: its target reads now as %+v, not %+v as recorded", ErrManifest, path, t.m, mt)
+	}
+	if m.Request.InPlace && len(m.Files) == 1 {
+		t.dir = inPlaceDir(t.dir, m.Files[0].Representation)
 	}
 	if filepath.Dir(path) != t.dir {
 		return nil, fmt.Errorf("%w: %s: this host's claims of its output are in %q: want the manifest there (are the roots the ones it was published with?)", ErrManifest, path, t.dir)
@@ -220,6 +226,9 @@ func (o *Output) Abort(ctx context.Context, path string) error {
 	}
 	var errs []error
 	for _, f := range m.Files {
+		if m.Request.InPlace {
+			break // found there, not placed: they stay
+		}
 		for j, d := range f.Dest {
 			abs, err := s.target(d, false)
 			if err != nil {

@@ -190,6 +190,9 @@ func (r *run) copy(ctx context.Context) error {
 		kept  []string // placed by an earlier attempt, adopted
 		total int64
 	)
+	if r.m.Request.InPlace {
+		return r.adopt()
+	}
 	if r.resumed {
 		r.removeTemps()
 	}
@@ -485,14 +488,19 @@ func (r *run) check(ctx context.Context) error {
 		return r.partial(err, "checking the revision in Kitsu")
 	}
 	ours := map[string]bool{}
+	reps := map[string]bool{}
 	for _, k := range r.m.Kitsu {
 		ours[k.ID] = true
+		reps[k.Representation] = true
 	}
 	seen := 0
 	var foreign []string
 	for _, rec := range recs {
 		if rec.Revision != r.m.Revision {
 			continue
+		}
+		if r.m.Request.InPlace && !reps[rec.Representation] && !ours[rec.ID] {
+			continue // another representation, registered on its own
 		}
 		if ours[rec.ID] {
 			seen++
@@ -533,7 +541,7 @@ func (r *run) move(ctx context.Context, reason string) error {
 		return r.partial(err, "writing the manifest")
 	}
 	if r.explicit {
-		if placed {
+		if placed && !r.m.Request.InPlace {
 			for _, f := range old.Files {
 				r.removePlaced(f.Dest)
 			}

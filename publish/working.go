@@ -739,7 +739,7 @@ func (w *Working) targetFromPath(ctx context.Context, abs string, o *RegisterOpt
 	if o.ProjectID != "" {
 		ids = []string{o.ProjectID}
 	} else {
-		projects, err := w.Client.Project.AllOpenProjects(ctx)
+		projects, err := w.source().OpenProjects(ctx)
 		if err != nil {
 			return nil, 0, "", err
 		}
@@ -826,7 +826,7 @@ func (w *Working) targetFromPath(ctx context.Context, abs string, o *RegisterOpt
 // softwareOf finds the software a parsed path names: by the slug of its
 // name, else by its extension when one software alone has it.
 func (w *Working) softwareOf(ctx context.Context, p *filetree.Parsed) (string, error) {
-	all, err := w.Client.Files.AllSoftwares(ctx)
+	all, err := w.source().Softwares(ctx)
 	if err != nil {
 		return "", err
 	}

@@ -38,6 +38,8 @@ type Source struct {
 	warned atomic.Bool
 	now    func() time.Time
 
+	lists memo // listings kept for a while (SetListTTL)
+
 	mu          sync.Mutex
 	projects    map[string]*project
 	trees       map[string]*filetree.Tree // by project id and tree
@@ -729,19 +731,14 @@ type Resolved struct {
 // ErrAmbiguous is returned when a parsed value matches several records.
 var ErrAmbiguous = errors.New("kitsutree: the path names several records")
 
-// Resolve turns the values of a parsed path into Kitsu records, matching
-// each record's name by its slug (the form paths show): the project, then
-// the entity (an asset of its type, or a shot of its sequence, or a
-// sequence, scene or episode), its task type and task. A value that
-// matches nothing is an error matching kitsu.ErrNotFound; one that
-// matches several is ErrAmbiguous.
-func (s *Source) Resolve(ctx context.Context, p *filetree.Parsed) (*Resolved, error) {
+// resolve is Resolve without the second look.
+func (s *Source) resolve(ctx context.Context, p *filetree.Parsed) (*Resolved, error) {
 	out := &Resolved{}
 	projectSlug, ok := p.Value("Project")
 	if !ok {
 		return nil, errors.New("kitsutree: the path holds no <Project>")
 	}
-	projects, err := s.c.Project.AllProjects(ctx)
+	projects, err := remember(s, "projects", func() ([]kitsu.Project, error) { return s.c.Project.AllProjects(ctx) })
 	if err != nil {
 		return nil, err
 	}
@@ -758,8 +755,8 @@ func (s *Source) Resolve(ctx context.Context, p *filetree.Parsed) (*Resolved, er
 		if v, ok := p.Value("Asset"); ok {
 			entityName = v
 		}
-		var list []kitsu.Entity
-		if err := s.c.Get(ctx, "data/assets", &list, &kitsu.RequestOptions{Params: url.Values{"project_id": {pid}}}); err != nil {
+		list, err := getList[kitsu.Entity](ctx, s, "data/assets", url.Values{"project_id": {pid}})
+		if err != nil {
 			return nil, err
 		}
 		if at, ok := p.Value("AssetType"); ok {
@@ -782,14 +779,14 @@ func (s *Source) Resolve(ctx context.Context, p *filetree.Parsed) (*Resolved, er
 		if p.Kind == filetree.KindScene {
 			route = "data/scenes"
 		}
-		var list []kitsu.Entity
-		if err := s.c.Get(ctx, route, &list, &kitsu.RequestOptions{Params: url.Values{"project_id": {pid}}}); err != nil {
+		list, err := getList[kitsu.Entity](ctx, s, route, url.Values{"project_id": {pid}})
+		if err != nil {
 			return nil, err
 		}
 		seqSlug, hasSeq := p.Value("Sequence")
 		for _, e := range list {
 			if hasSeq && e.ParentID != "" {
-				seq, err := s.c.Entity.GetEntity(ctx, e.ParentID)
+				seq, err := s.entityByID(ctx, e.ParentID)
 				if err != nil || !strings.EqualFold(sequenceSlug(seq.Name), seqSlug) {
 					continue
 				}
@@ -802,7 +799,7 @@ func (s *Source) Resolve(ctx context.Context, p *filetree.Parsed) (*Resolved, er
 			token, route = "Episode", "data/episodes"
 		}
 		entityName, _ = p.Value(token)
-		if err := s.c.Get(ctx, route, &entities, &kitsu.RequestOptions{Params: url.Values{"project_id": {pid}}}); err != nil {
+		if entities, err = getList[kitsu.Entity](ctx, s, route, url.Values{"project_id": {pid}}); err != nil {
 			return nil, err
 		}
 	default:
@@ -820,8 +817,8 @@ func (s *Source) Resolve(ctx context.Context, p *filetree.Parsed) (*Resolved, er
 	}
 
 	if ttSlug, ok := p.Value("TaskType"); ok && ttSlug != "" {
-		var types []kitsu.TaskType
-		if err := s.c.FetchAll(ctx, "task-types", &types, nil); err != nil {
+		types, err := fetchAll[kitsu.TaskType](ctx, s, "task-types", nil)
+		if err != nil {
 			return nil, err
 		}
 		out.TaskType, err = bySlug(types, ttSlug, func(t *kitsu.TaskType) (string, string) { return t.ID, t.Name }, "task type")
@@ -830,8 +827,8 @@ func (s *Source) Resolve(ctx context.Context, p *filetree.Parsed) (*Resolved, er
 		}
 	}
 	if out.Entity != nil && out.TaskType != nil {
-		var tasks []kitsu.Task
-		if err := s.c.FetchAll(ctx, "tasks", &tasks, &kitsu.FetchOptions{Params: url.Values{"entity_id": {out.Entity.ID}, "task_type_id": {out.TaskType.ID}}}); err != nil {
+		tasks, err := fetchAll[kitsu.Task](ctx, s, "tasks", url.Values{"entity_id": {out.Entity.ID}, "task_type_id": {out.TaskType.ID}})
+		if err != nil {
 			return nil, err
 		}
 		if taskSlug, ok := p.Value("Task"); ok {
