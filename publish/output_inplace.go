@@ -101,13 +101,81 @@ func (o *Output) RegisterInPlace(ctx context.Context, path string, opts *InPlace
 	if !slices.Equal(mf.Dest, f.paths) {
 		return nil, fmt.Errorf("%w: %q reads as revision %d of %s, which the tree puts at %q: want a file named as the tree names it", ErrNotOutput, abs, rev, t.describe(), mf.Dest[0])
 	}
-	t.dir = inPlaceDir(t.dir, f.rep)
 	if err := o.hashSources([]*srcFile{f}); err != nil {
 		return nil, err
 	}
 	mf.Hashes = slices.Clone(f.hashes)
 	sum := sumOf(&mf)
+	if res, ok, err := o.byPublish(ctx, t, f, sum, rev); ok || err != nil {
+		return res, err
+	}
+	t.dir = inPlaceDir(t.dir, f.rep)
 	return o.inPlace(ctx, t, f, &mf, sum, rev, &op)
+}
+
+// byPublish handles a file that a Publish placed (its manifest of
+// revision rev names it): done, it is that publish's (AlreadyPublished);
+// still running, ErrBusy; left unfinished by a dead process, it is
+// resumed. ok is false when no publish placed it.
+func (o *Output) byPublish(ctx context.Context, t *outTarget, f *srcFile, sum Sum, rev int) (*OutputResult, bool, error) {
+	fsys := o.fs()
+	path := manifestPath(t.dir, rev)
+	m, err := ReadManifest(fsys, path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, err := lstat(fsys, ClaimPath(claimTarget(t.dir, rev))); err == nil {
+			// Claimed a moment ago by a Publish, its manifest not written
+			// yet.
+			return nil, true, fmt.Errorf("publish: revision %d of %s: %w: claimed by a publish", rev, t.describe(), ErrBusy)
+		}
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	var mine *ManifestFile
+	for i := range m.Files {
+		if slices.Equal(m.Files[i].Dest, f.paths) {
+			mine = &m.Files[i]
+		}
+	}
+	switch {
+	case mine == nil, m.State == StateAbandoned:
+		return nil, false, nil // not this file's publish, or given up
+	case m.State == StateDone:
+		if mine.Sum == nil || mine.Sum.Hex != sum.Hex {
+			return nil, true, fmt.Errorf("%w: %q was published as revision %d (%s) with other content: the file changed after it was published", ErrRevisionConflict, f.paths[0], rev, path)
+		}
+		r := &run{o: o, t: t, m: m, path: path, records: map[string]kitsu.OutputFile{}}
+		res := r.result()
+		res.AlreadyPublished = true
+		for i := range res.Files {
+			for _, k := range m.Kitsu {
+				if k.Representation == res.Files[i].Representation {
+					res.Files[i].OutputFile.ID = k.ID
+				}
+			}
+		}
+		return onlyRep(res, mine.Representation), true, nil
+	case isRunning(m, cmp.Or(o.PID, os.Getpid())):
+		return nil, true, fmt.Errorf("publish: %s: %w (pid %d on %s)", path, ErrBusy, m.PID, m.Host)
+	}
+	res, err := o.Resume(ctx, path)
+	if err != nil {
+		return nil, true, err
+	}
+	return onlyRep(res, mine.Representation), true, nil
+}
+
+// onlyRep keeps the file of one representation in a result.
+func onlyRep(res *OutputResult, rep string) *OutputResult {
+	files := res.Files[:0]
+	for _, f := range res.Files {
+		if f.Representation == rep {
+			files = append(files, f)
+		}
+	}
+	res.Files = files
+	return res
 }
 
 // inPlace registers mf, found in place at revision rev, through its

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,4 +156,43 @@ func TestOutputInPlaceTogether(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, res.AlreadyPublished)
 	require.Len(t, f.records(t), 1)
+}
+
+// TestOutputInPlaceFinishesPublish: a file that a Publish placed and
+// did not register (stopped after its copy, its process gone) is
+// finished by RegisterInPlace at the publish's own revision, with the
+// publish's manifest (no second claim, no second record); a done
+// publish's file is found published.
+func TestOutputInPlaceFinishesPublish(t *testing.T) {
+	ctx := kitsutest.Context(t)
+	f := newInPlaceFixture(t)
+	src := f.write(t, "cache.abc", "published by a farm job")
+	stopAt(t, func(point string) error {
+		if point == "copied" {
+			return errors.New("killed after the copy")
+		}
+		return nil
+	})
+	res, err := f.o.Publish(ctx, &OutputRequest{Target: f.target(), Sources: []OutputSource{{Path: src}}})
+	require.Error(t, err)
+	testStop = nil
+	require.Len(t, res.Files, 1)
+	placed := res.Files[0].Paths[0]
+	require.Empty(t, f.records(t))
+
+	got, err := f.o.RegisterInPlace(ctx, placed, nil)
+	require.NoError(t, err)
+	assert.Equal(t, res.Revision, got.Revision)
+	assert.Equal(t, res.Manifest, got.Manifest)
+	require.Len(t, f.records(t), 1)
+	assert.Equal(t, StateDone, readManifest(t, f.fs, res.Manifest).State)
+
+	again, err := f.o.RegisterInPlace(ctx, placed, nil)
+	require.NoError(t, err)
+	assert.True(t, again.AlreadyPublished)
+	require.Len(t, again.Files, 1)
+	assert.Equal(t, f.records(t)[0].ID, again.Files[0].OutputFile.ID)
+	require.Len(t, f.records(t), 1)
+	_, err = os.Stat(filepath.Join(filepath.Dir(res.Manifest), "in-place"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "no in-place claim")
 }

@@ -36,7 +36,21 @@ var (
 	// ErrNoTask matches a file whose task could not be found: no claim
 	// beside it, and its path read with no project's tree names a task.
 	ErrNoTask = errors.New("publish: no task for the path")
+	// ErrNotWorking matches, besides ErrNoTask, a path that no project's
+	// tree describes as a working file (or that lies under no project's
+	// working mountpoint): a file that is not for Kitsu, rather than one
+	// naming a task Kitsu lacks.
+	ErrNotWorking error = &subError{msg: "publish: no task for the path", parent: ErrNoTask}
 )
+
+// subError is a sentinel that also matches a broader one.
+type subError struct {
+	msg    string
+	parent error
+}
+
+func (e *subError) Error() string { return e.msg }
+func (e *subError) Unwrap() error { return e.parent }
 
 // Working publishes working files: it joins Kitsu (the task, its
 // project's file tree, its working-file records) with a Store on the
@@ -818,9 +832,9 @@ func (w *Working) targetFromPath(ctx context.Context, abs string, o *RegisterOpt
 		return t, parsed.Revision, parsed.Extension, nil
 	}
 	if len(tried) > 0 {
-		return nil, 0, "", fmt.Errorf("%w: %q is not a working file the tree of project %s describes", ErrNoTask, abs, strings.Join(tried, ", "))
+		return nil, 0, "", fmt.Errorf("%w: %q is not a working file the tree of project %s describes", ErrNotWorking, abs, strings.Join(tried, ", "))
 	}
-	return nil, 0, "", fmt.Errorf("%w: %q has no claim beside it and lies under no project's working mountpoint: give --project, or --copy with --task", ErrNoTask, abs)
+	return nil, 0, "", fmt.Errorf("%w: %q has no claim beside it and lies under no project's working mountpoint: give --project, or --copy with --task", ErrNotWorking, abs)
 }
 
 // softwareOf finds the software a parsed path names: by the slug of its
