@@ -80,9 +80,41 @@ type Working struct {
 	// PID is the process claims are held for (see ClaimOptions.PID); this
 	// process when 0.
 	PID int
+	// KeepTargets keeps the Target that Register reads for each task,
+	// software and name for the life of the Working, instead of reading
+	// the task's context from Kitsu for every file: for a watcher, which
+	// registers many files of few tasks and makes a new Working now and
+	// then to see changes.
+	KeepTargets bool
 
-	once sync.Once
-	src  *kitsutree.Source
+	once    sync.Once
+	src     *kitsutree.Source
+	tmu     sync.Mutex
+	targets map[TaskFile]*Target
+}
+
+// target is Target through the kept targets (KeepTargets).
+func (w *Working) target(ctx context.Context, wf TaskFile) (*Target, error) {
+	if !w.KeepTargets {
+		return w.Target(ctx, wf)
+	}
+	w.tmu.Lock()
+	t, ok := w.targets[wf]
+	w.tmu.Unlock()
+	if ok {
+		return t, nil
+	}
+	t, err := w.Target(ctx, wf)
+	if err != nil {
+		return nil, err
+	}
+	w.tmu.Lock()
+	if w.targets == nil {
+		w.targets = map[TaskFile]*Target{}
+	}
+	w.targets[wf] = t
+	w.tmu.Unlock()
+	return t, nil
 }
 
 func (w *Working) fs() afero.Fs {
@@ -727,7 +759,7 @@ func (w *Working) release(t *Target, abs string) {
 func (w *Working) targetOf(ctx context.Context, abs string, o *RegisterOptions) (*Target, int, string, error) {
 	info, _, err := readClaim(w.fs(), ClaimPath(abs))
 	if err == nil && info.Data["task_id"] != "" {
-		t, err := w.Target(ctx, TaskFile{TaskID: info.Data["task_id"], Software: info.Data["software_id"], Name: info.Data["name"]})
+		t, err := w.target(ctx, TaskFile{TaskID: info.Data["task_id"], Software: info.Data["software_id"], Name: info.Data["name"]})
 		if err != nil {
 			return nil, 0, "", err
 		}
@@ -818,13 +850,18 @@ func (w *Working) targetFromPath(ctx context.Context, abs string, o *RegisterOpt
 			}
 		}
 		name, _ := parsed.Value("Name")
-		t, err := w.Target(ctx, TaskFile{TaskID: res.Task.ID, Software: software, Name: name})
+		t, err := w.target(ctx, TaskFile{TaskID: res.Task.ID, Software: software, Name: name})
 		if err != nil {
 			return nil, 0, "", err
 		}
 		want, err := t.TreePath(parsed.Revision)
 		if err != nil {
 			return nil, 0, "", err
+		}
+		if t.Extension != "" && !strings.EqualFold(parsed.Extension, t.Extension) {
+			// name_v003.blend1 is Blender's backup of name_v003.blend, not
+			// a working file of its own.
+			return nil, 0, "", fmt.Errorf("%w: %q has the extension %q, not %q of its software %s", ErrNotWorking, abs, parsed.Extension, t.Extension, t.Software.Name)
 		}
 		if !strings.EqualFold(want+parsed.Extension, tp) {
 			return nil, 0, "", fmt.Errorf("%w: %q reads as revision %d of task %s, whose path is %q", ErrNoTask, abs, parsed.Revision, res.Task.ID, want+parsed.Extension)

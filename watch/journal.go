@@ -353,6 +353,7 @@ func (j *Journal) add(items []item, now time.Time) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("watch: journal %s: %w", j.path, err)
 	}
+	j.commits.Add(1)
 	return n, nil
 }
 
@@ -625,5 +626,6 @@ func (j *Journal) Retry(opts *RetryOptions) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("watch: journal %s: %w", j.path, err)
 	}
+	j.commits.Add(1)
 	return n, nil
 }

@@ -117,7 +117,7 @@ func (p *Publisher) publishers() (*publish.Working, *publish.Output) {
 		src = kitsutree.NewSource(p.c)
 	}
 	src.SetListTTL(p.opts.Refresh)
-	p.working = &publish.Working{Client: p.c, Source: src, Roots: p.opts.Roots, GOOS: p.opts.GOOS}
+	p.working = &publish.Working{Client: p.c, Source: src, Roots: p.opts.Roots, GOOS: p.opts.GOOS, KeepTargets: true}
 	p.output = &publish.Output{Client: p.c, Source: src, Roots: p.opts.Roots, GOOS: p.opts.GOOS, Settle: p.opts.Settle,
 		Logf: func(format string, args ...any) { p.log.Info(fmt.Sprintf(format, args...)) }}
 	p.made = time.Now()

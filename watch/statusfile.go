@@ -22,7 +22,13 @@ type StatusSnapshot struct {
 	Written time.Time `json:"written"`
 	Stopped bool      `json:"stopped"` // written by a watcher that stopped cleanly
 	Status
+	// Problems are the entries holding an error, the latest first (at
+	// most StatusProblems).
+	Problems []Entry `json:"problems"`
 }
+
+// StatusProblems is how many entries with an error a status file lists.
+const StatusProblems = 20
 
 // ReadStatusFile reads a status file written by a running (or stopped)
 // watcher.
@@ -46,6 +52,19 @@ func (w *Watcher) writeStatus(stopped bool) error {
 		return err
 	}
 	snap := StatusSnapshot{PID: os.Getpid(), Journal: w.j.Path(), Written: time.Now(), Stopped: stopped, Status: *st}
+	// The problems are read again only once the journal changed: reading
+	// them reads every entry.
+	if n := w.j.commits.Load(); n != w.problemsAt || w.problems == nil {
+		p, err := w.j.Problems(StatusProblems)
+		if err != nil {
+			return err
+		}
+		w.problems, w.problemsAt = p, n
+	}
+	snap.Problems = w.problems
+	if snap.Problems == nil {
+		snap.Problems = []Entry{}
+	}
 	b, err := json.MarshalIndent(&snap, "", "  ")
 	if err != nil {
 		return err

@@ -126,6 +126,8 @@ type Watcher struct {
 
 	statusFile  string
 	statusEvery time.Duration
+	problems    []Entry // the status file's, as of journal commit problemsAt
+	problemsAt  int64
 
 	running  atomic.Bool
 	started  atomic.Bool

@@ -244,7 +244,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetContext(context.WithValue(context.Background(), stateKey{}, st))
 	root.PersistentFlags().StringVar(&st.host, "host", "", "the Kitsu host (default KITSU_HOST, then config.json's \"host\", then the only host logged in)")
 	root.AddCommand(newPathCmd(), newParseCmd(), newVersionCmd(), newLoginCmd(), newLogoutCmd(), newWhoamiCmd(),
-		newPublishCmd(), newRevisionsCmd())
+		newPublishCmd(), newRevisionsCmd(), newWatchCmd())
 	addTreeCommands(root)
 	return root
 }

@@ -73,6 +73,23 @@ type Config struct {
 	// CacheTTL is how long the path cache is trusted with no request;
 	// zero when unset.
 	CacheTTL time.Duration
+	// Watch is the "watch" object: kpublish watch's defaults.
+	Watch Watch
+}
+
+// Watch is config.json's "watch" object: include and exclude globs
+// (doublestar, added to the command line's), and the settle window and
+// poll interval when the command line gives none.
+type Watch struct {
+	Include []string `json:"include"`
+	Exclude []string `json:"exclude"`
+	// Settle and Poll are durations ("2s", "30s"); Poll may be "-1s"
+	// (never poll). Zero when unset.
+	Settle time.Duration `json:"-"`
+	Poll   time.Duration `json:"-"`
+	// PollSet says Poll was given (0 is a value: poll network mounts
+	// only).
+	PollSet bool `json:"-"`
 }
 
 // Load reads config.json from Dir. A missing file is a Config with no key
@@ -164,8 +181,14 @@ func LoadFile(file string) (*Config, error) {
 				return nil, bad(`a duration of 0 or more as a string ("10m", "1h")`)
 			}
 			cfg.CacheTTL = d
+		case "watch":
+			w, err := parseWatch(raw)
+			if err != nil {
+				return nil, fmt.Errorf("config %s: key %q: %w", file, k, err)
+			}
+			cfg.Watch = w
 		default:
-			return nil, fmt.Errorf("config %s: unknown key %q (known: host, roots, software, cache_ttl)", file, k)
+			return nil, fmt.Errorf("config %s: unknown key %q (known: host, roots, software, cache_ttl, watch)", file, k)
 		}
 	}
 	return cfg, nil
@@ -209,4 +232,55 @@ func clip(raw json.RawMessage) string {
 		s = s[:60] + "..."
 	}
 	return s
+}
+
+// parseWatch reads the "watch" object.
+func parseWatch(raw json.RawMessage) (Watch, error) {
+	var w Watch
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(raw, &keys) != nil || keys == nil {
+		return w, fmt.Errorf(`want an object ({"exclude": ["renders/tmp/"], "settle": "2s"}), got %s`, clip(raw))
+	}
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		v := keys[k]
+		switch k {
+		case "include", "exclude":
+			var globs []string
+			if json.Unmarshal(v, &globs) != nil {
+				return w, fmt.Errorf("%q: want a list of globs as strings, got %s", k, clip(v))
+			}
+			for _, g := range globs {
+				if strings.TrimSpace(g) == "" {
+					return w, fmt.Errorf("%q: an empty glob: want globs such as \"*.tmp\" or \"cache/\"", k)
+				}
+			}
+			if k == "include" {
+				w.Include = globs
+			} else {
+				w.Exclude = globs
+			}
+		case "settle", "poll":
+			var s string
+			if json.Unmarshal(v, &s) != nil {
+				return w, fmt.Errorf("%q: want a duration as a string (\"2s\"), got %s", k, clip(v))
+			}
+			d, err := time.ParseDuration(s)
+			if err != nil || k == "settle" && d <= 0 {
+				return w, fmt.Errorf("%q: want a duration as a string (\"2s\"%s), got %s", k, map[bool]string{true: ", above 0", false: `, "-1s" for never`}[k == "settle"], clip(v))
+			}
+			if k == "settle" {
+				w.Settle = d
+			} else {
+				w.Poll, w.PollSet = d, true
+			}
+		default:
+			return w, fmt.Errorf("unknown key %q (known: include, exclude, settle, poll)", k)
+		}
+	}
+	return w, nil
 }
