@@ -158,8 +158,8 @@ func runWatch(cmd *cobra.Command, f *watchFlags, roots []string) error {
 	}
 	fl := cmd.Flags()
 	opts := &watch.Options{
-		Include: append(append([]string{}, cfg.Watch.Include...), f.include...),
-		Exclude: append(append([]string{}, cfg.Watch.Exclude...), f.exclude...),
+		Include:           append(append([]string{}, cfg.Watch.Include...), f.include...),
+		Exclude:           append(append([]string{}, cfg.Watch.Exclude...), f.exclude...),
 		NoDefaultExcludes: f.noDefaultExcludes, Settle: f.settle, SequenceSettle: f.seqSettle,
 		Poll: f.poll, Rescan: f.rescan, Workers: f.workers, MaxAttempts: f.maxAttempts,
 	}
