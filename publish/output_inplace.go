@@ -80,6 +80,14 @@ func (o *Output) RegisterInPlace(ctx context.Context, path string, opts *InPlace
 	if err != nil {
 		return nil, err
 	}
+	if f.seq && len(f.paths) == 1 {
+		// One numbered file given as a sequence ("preview_v003.png" as
+		// frame 3 of "preview_v###.png"): one file, unless its name reads
+		// as a frame of its own ("beauty_v003.1001.exr").
+		if one, err := o.findSource(OutputSource{Path: f.paths[0]}); err == nil && !one.seq {
+			f = one
+		}
+	}
 	tg, rev, rep, err := o.readOutputPath(ctx, f.paths[0], op.ProjectID)
 	if err != nil {
 		return nil, err

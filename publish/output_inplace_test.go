@@ -105,6 +105,20 @@ func TestOutputInPlace(t *testing.T) {
 	assert.Equal(t, float64(3), rs.Files[0].OutputFile.Data["nb_frames"])
 	require.Len(t, f.records(t), 3)
 
+	// One picture, handed over as the one-frame sequence its number makes
+	// (as the watcher does): one file.
+	png := strings.TrimSuffix(strings.Replace(dest, "/abc/", "/png/", 1), "_v004.abc") + "_v006.png"
+	write(t, f.fs, png, "a still")
+	seq, err := FindSequence(f.fs, png)
+	require.NoError(t, err)
+	require.Equal(t, 1, seq.Len())
+	rp, err := f.o.RegisterInPlace(ctx, seq.String(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, 6, rp.Revision)
+	assert.Empty(t, rp.Files[0].Frames)
+	assert.Equal(t, png, rp.Files[0].OutputFile.Path)
+	require.Len(t, f.records(t), 4)
+
 	// The file rewritten after its registration.
 	require.NoError(t, os.WriteFile(dest, []byte("other content"), 0o644))
 	_, err = f.o.RegisterInPlace(ctx, dest, nil)
@@ -116,7 +130,7 @@ func TestOutputInPlace(t *testing.T) {
 	write(t, f.fs, stray, "notes")
 	_, err = f.o.RegisterInPlace(ctx, stray, nil)
 	require.ErrorIs(t, err, ErrNotOutput)
-	require.Len(t, f.records(t), 3)
+	require.Len(t, f.records(t), 4)
 }
 
 // TestOutputInPlaceTogether has eight registrations of one file in place

@@ -127,19 +127,20 @@ func (p *Publisher) publishers() (*publish.Working, *publish.Output) {
 // Register registers f in Kitsu; see Publisher.
 func (p *Publisher) Register(ctx context.Context, f File) (Outcome, error) {
 	w, o := p.publishers()
-	if f.Sequence == nil || f.Sequence.Len() == 1 && isSingleFile(f) {
-		out, err, tried := p.working1(ctx, w, f.Path)
-		if tried {
-			return out, err
+	single := f.Path
+	if f.Sequence != nil {
+		if f.Sequence.Len() > 1 {
+			return p.output1(ctx, o, f.Path)
 		}
+		// One numbered file ("paint_v003.png"): a working file, an
+		// output file, or the one frame of a sequence; the trees tell.
+		single = f.Sequence.Path(f.Sequence.First())
+	}
+	out, err, tried := p.working1(ctx, w, single)
+	if tried {
+		return out, err
 	}
 	return p.output1(ctx, o, f.Path)
-}
-
-// isSingleFile reports whether a one-frame "sequence" is a file of its
-// own (texture_v003.png): its path is the file itself.
-func isSingleFile(f File) bool {
-	return f.Sequence != nil && f.Sequence.Len() == 1 && f.Sequence.Path(f.Sequence.First()) == f.Path
 }
 
 // working1 registers path as a working file; tried is false when no
