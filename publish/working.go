@@ -559,7 +559,10 @@ type Registered struct {
 	WorkingFile       kitsu.WorkingFile
 	Sum               Sum
 	AlreadyRegistered bool // the record was there with the same hash: nothing was done
-	DryRun            bool
+	// Updated says the record was there with another hash and was given
+	// the file's size and hash (RegisterOptions.Resaved).
+	Updated bool
+	DryRun  bool
 	Copied            bool // the file was copied into place first (Copy)
 }
 
@@ -572,7 +575,12 @@ type RegisterOptions struct {
 	ProjectID string
 	// Software, by id or name, when neither a claim nor the path names it.
 	Software string
-	DryRun   bool
+	// Resaved accepts a file saved again at the path of a revision Kitsu
+	// holds with another hash (an artist saving the same revision twice):
+	// the record is given the file's size and hash, instead of
+	// ErrRevisionConflict. For the watcher, which sees every save.
+	Resaved bool
+	DryRun  bool
 }
 
 // Register registers in Kitsu a working file saved at a path that Claim
@@ -673,6 +681,8 @@ func (w *Working) register(ctx context.Context, t *Target, rev int, abs, ext str
 				w.release(t, abs)
 			}
 			return out, nil
+		case got != "" && wf.Path == tp && o.Resaved:
+			out.Updated = true // saved again: the record follows the file
 		case got != "" || wf.Path != tp:
 			return nil, fmt.Errorf("%w: revision %d of task %s (%s) is in Kitsu already, as %q with hash %q, not %q (%s): save under a new revision", ErrRevisionConflict, rev, t.TaskID, t.Name, wf.Path, got, abs, sum.Hex)
 		}

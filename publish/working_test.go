@@ -249,3 +249,34 @@ func TestWorkingConcurrentRegister(t *testing.T) {
 		assert.Equal(t, 1, count, "revision %d", rev)
 	}
 }
+
+// TestWorkingResaved: a file saved again at a registered revision's path
+// is a conflict, unless Resaved (the watcher's case), which gives the
+// same record the new size and hash.
+func TestWorkingResaved(t *testing.T) {
+	ctx := kitsutest.Context(t)
+	dir := t.TempDir()
+	f := newWorkingFixture(t, afero.NewOsFs(), dir, nil)
+	tg, err := f.w.Target(ctx, TaskFile{TaskID: f.task.ID, Software: f.sw.Name})
+	require.NoError(t, err)
+	p, err := tg.LocalPath(2)
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(t, os.WriteFile(p, []byte("first save"), 0o644))
+	first, err := f.w.Register(ctx, p, nil)
+	require.NoError(t, err)
+
+	require.NoError(t, os.WriteFile(p, []byte("second save, longer"), 0o644))
+	_, err = f.w.Register(ctx, p, nil)
+	require.ErrorIs(t, err, ErrRevisionConflict)
+
+	again, err := f.w.Register(ctx, p, &RegisterOptions{Resaved: true})
+	require.NoError(t, err)
+	assert.True(t, again.Updated)
+	assert.Equal(t, first.WorkingFile.ID, again.WorkingFile.ID)
+	assert.Equal(t, int64(len("second save, longer")), again.WorkingFile.Size)
+	sum, err := HashFile(afero.NewOsFs(), p)
+	require.NoError(t, err)
+	assert.Equal(t, sum.Hex, again.WorkingFile.Data["sha"])
+	require.Len(t, f.records(t), 1)
+}

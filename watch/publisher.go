@@ -152,11 +152,14 @@ func (p *Publisher) working1(ctx context.Context, w *publish.Working, path strin
 	}
 	var last error
 	for _, id := range ids {
-		reg, err := w.Register(ctx, path, &publish.RegisterOptions{ProjectID: id, Comment: p.opts.Comment})
+		reg, err := w.Register(ctx, path, &publish.RegisterOptions{ProjectID: id, Comment: p.opts.Comment, Resaved: true})
 		if err == nil {
 			what := "registered"
-			if reg.AlreadyRegistered {
+			switch {
+			case reg.AlreadyRegistered:
 				what = "found registered"
+			case reg.Updated:
+				what = "saved again: size and hash updated"
 			}
 			return Outcome{Detail: fmt.Sprintf("working file: %s as revision %d of task %s (%s, record %s)", what, reg.Revision, reg.WorkingFile.TaskID, reg.WorkingFile.Name, reg.WorkingFile.ID)}, nil, true
 		}

@@ -230,7 +230,7 @@ func uniqueWorking(t *testing.T, f *watchFix, wfs []kitsu.WorkingFile, want []st
 // place are each registered once, with their revisions and sizes; a
 // file no tree describes and the DCC temporaries are not; status shows
 // it all, and SIGTERM stops the watcher cleanly. A restart registers
-// nothing twice.
+// nothing twice; a revision saved again updates its record.
 func TestWatch(t *testing.T) {
 	t.Parallel()
 	f := newWatchFix(t)
@@ -297,7 +297,27 @@ func TestWatch(t *testing.T) {
 	w2 := f.startWatch(t, nil, "--settle", "300ms")
 	writeFile(t, f.workPath("main", 4), "blend data, saved again")
 	wfs, _ = f.waitRecords(t, w2, 2, 2, 60*time.Second)
+
+	// Saved again at the same revision once registered (an artist's
+	// second Ctrl+S): the same record follows the file.
+	again := "blend data, saved a third time, at the same revision"
+	writeFile(t, f.workPath("main", 4), again)
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		var size int64
+		for _, r := range f.workingRecords(t) {
+			if r.Revision == 4 {
+				size = r.Size
+			}
+		}
+		if size == int64(len(again)) {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the record of revision 4 has %d bytes, want %d:\n%s", size, len(again), tail(w2.log.String(), 30))
+		time.Sleep(250 * time.Millisecond)
+	}
 	w2.stop(t)
+	wfs = f.workingRecords(t)
 	assert.Len(t, wfs, 2)
 	assert.Len(t, f.outputRecords(t), 2)
 	assert.NotContains(t, w.log.String()+w2.log.String(), f.env[2][len("KITSU_PASSWORD="):], "no password in the log")
