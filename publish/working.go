@@ -563,7 +563,7 @@ type Registered struct {
 	// the file's size and hash (RegisterOptions.Resaved).
 	Updated bool
 	DryRun  bool
-	Copied            bool // the file was copied into place first (Copy)
+	Copied  bool // the file was copied into place first (Copy)
 }
 
 // RegisterOptions are Register's and Copy's optional parts.
