@@ -318,12 +318,17 @@ func (s *Source) fullTask(ctx context.Context, id string) (*fullTask, error) {
 	if !LooksLikeID(id) {
 		return nil, fmt.Errorf("%w: task id %q: want a UUID", kitsu.ErrInvalidArgument, id)
 	}
-	ft, err := load(s, nil, "task-full", id, s.ttl, func() (*fullTask, error) {
-		var ft fullTask
-		if err := s.c.Get(ctx, "data/tasks/"+id+"/full", &ft, nil); err != nil {
-			return nil, err
-		}
-		return &ft, nil
+	// With a list TTL (SetListTTL), the task read less than the TTL ago
+	// is used again: a watcher registering the files of many names of
+	// one task reads it once.
+	ft, err := remember(s, "task-full\x00"+id, func() (*fullTask, error) {
+		return load(s, nil, "task-full", id, s.ttl, func() (*fullTask, error) {
+			var ft fullTask
+			if err := s.c.Get(ctx, "data/tasks/"+id+"/full", &ft, nil); err != nil {
+				return nil, err
+			}
+			return &ft, nil
+		})
 	})
 	if err != nil {
 		return nil, err
