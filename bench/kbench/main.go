@@ -12,6 +12,14 @@
 //	kbench copy SRC DIR                publish SRC into DIR as publish does (hash, fsync, no-replace move), then remove it
 //	kbench copyseq -workers 4 SRC DIR  publish every file of the folder SRC into the new folder DIR/seq-PID with parallel
 //	                                   CopyNoReplace (verify on, read-only), as an output publish copies a sequence
+//	kbench watchburst -files 10000 -dirs 1000 [-assets 10] [-settle 2s]
+//	                                   write that many working files of a fresh project into a folder kpublish watch
+//	                                   watches, as fast as possible; prints the time to the last registration, the
+//	                                   latency from each file's last write to its registration (p50, p95), the
+//	                                   watcher's peak RSS and registrations per second, and checks Kitsu's records
+//	kbench watchidle -dirs 100000 -idle 1m
+//	                                   watch that many empty folders; prints the first scan's time, the CPU time
+//	                                   and RSS of the idle watcher
 //
 // compare prints, per command, the median wall time and peak RSS of its
 // runs and the ratio to the first command's median.
@@ -62,6 +70,10 @@ func main() {
 		err = outputs(ctx, os.Args[2:])
 	case "outshot":
 		err = outShot(ctx)
+	case "watchburst":
+		err = watchBurst(ctx, os.Args[2:])
+	case "watchidle":
+		err = watchIdle(ctx, os.Args[2:])
 	default:
 		usage()
 	}
