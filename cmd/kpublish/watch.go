@@ -272,8 +272,9 @@ type lazyPublisher struct {
 	log  *slog.Logger
 	opts watch.PublisherOptions
 
-	mu  sync.Mutex
-	pub *watch.Publisher
+	mu     sync.Mutex
+	pub    *watch.Publisher
+	warned bool // "Kitsu unreachable" said, not yet followed by a login
 }
 
 func (l *lazyPublisher) connect() error {
@@ -284,10 +285,15 @@ func (l *lazyPublisher) connect() error {
 	}
 	c, err := onlineClient(l.ctx)
 	if err != nil {
-		if unreachable(err) {
+		if unreachable(err) && !l.warned {
+			// Once: each file's retry logs its own line.
+			l.warned = true
 			l.log.Warn("Kitsu unreachable: files are journaled and registered once it answers", "err", err)
 		}
 		return err
+	}
+	if l.warned {
+		l.log.Info("Kitsu answers: logged in")
 	}
 	if l.pub, err = watch.NewPublisher(c, &l.opts); err != nil {
 		return err
@@ -556,6 +562,10 @@ func runWatchRetry(cmd *cobra.Command, f *watchRetryFlags) error {
 	if err != nil {
 		return inputErr(err)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "%d files to retry at the next kpublish watch\n", n)
+	noun := "files"
+	if n == 1 {
+		noun = "file"
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "%d %s to retry at the next kpublish watch\n", n, noun)
 	return nil
 }
