@@ -476,7 +476,7 @@ func TestConfigFile(t *testing.T) {
 	assert.Equal(t, cs.GetHost(), hostOf(append(env, "KITSU_HOST="+host), "--host", short), "--host over KITSU_HOST")
 
 	for _, tc := range []struct{ body, want string }{
-		{`{"host": "x", "colour": "red"}`, `unknown key "colour" (known: host, roots, software, cache_ttl)`},
+		{`{"host": "x", "colour": "red"}`, `unknown key "colour" (known: host, roots, software, cache_ttl, watch)`},
 		{`{"cache_ttl": "soon"}`, `key "cache_ttl": want a duration of 0 or more`},
 		{`{"cache_ttl": 10}`, `key "cache_ttl": want a duration as a string`},
 		{`{"host": 3}`, `key "host": want a Kitsu host as a string`},

@@ -79,7 +79,7 @@ func TestLoadFile(t *testing.T) {
 func TestLoadFileRefuses(t *testing.T) {
 	file := filepath.Join(t.TempDir(), FileName)
 	for _, tc := range []struct{ body, want string }{
-		{`{"hots": "x"}`, `unknown key "hots" (known: host, roots, software, cache_ttl)`},
+		{`{"hots": "x"}`, `unknown key "hots" (known: host, roots, software, cache_ttl, watch)`},
 		{`{"host": ""}`, `key "host": want a Kitsu host as a string`},
 		{`{"host": null}`, `key "host": want a Kitsu host`},
 		{`{"roots": 1}`, `key "roots": want the path of a roots file as a string, got 1`},
@@ -87,6 +87,12 @@ func TestLoadFileRefuses(t *testing.T) {
 		{`{"software": {"maya": 3}}`, `key "software": want an object of DCC to software name`},
 		{`{"cache_ttl": "-1m"}`, `key "cache_ttl": want a duration of 0 or more as a string ("10m", "1h"), got "-1m"`},
 		{`{"cache_ttl": 60}`, `key "cache_ttl": want a duration as a string`},
+		{`{"watch": []}`, `key "watch": want an object`},
+		{`{"watch": {"exclude": "x"}}`, `key "watch": "exclude": want a list of globs`},
+		{`{"watch": {"include": [" "]}}`, `key "watch": "include": an empty glob`},
+		{`{"watch": {"settle": "0s"}}`, `key "watch": "settle": want a duration`},
+		{`{"watch": {"poll": "often"}}`, `key "watch": "poll": want a duration`},
+		{`{"watch": {"sette": "2s"}}`, `key "watch": unknown key "sette" (known: include, exclude, settle, poll)`},
 		{`null`, `want a JSON object of settings, not null`},
 		{`{"host": "a"} {}`, `want one JSON object, found more after it`},
 		{`{"host": `, `want a JSON object of settings`},
@@ -275,4 +281,22 @@ func TestEntryHidesTokens(t *testing.T) {
 	slog.New(slog.NewTextHandler(&b, nil)).Info("x", "entry", e)
 	assert.NotContains(t, b.String(), "secret")
 	assert.Contains(t, b.String(), "AccessToken: set")
+}
+
+// TestLoadWatch reads config.json's watch object.
+func TestLoadWatch(t *testing.T) {
+	file := filepath.Join(t.TempDir(), FileName)
+	require.NoError(t, os.WriteFile(file, []byte(`{"watch": {"include": ["work/**"], "exclude": ["cache/", "*.tmp.exr"], "settle": "5s", "poll": "-1s"}}`), 0o644))
+	cfg, err := LoadFile(file)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"work/**"}, cfg.Watch.Include)
+	assert.Equal(t, []string{"cache/", "*.tmp.exr"}, cfg.Watch.Exclude)
+	assert.Equal(t, 5*time.Second, cfg.Watch.Settle)
+	assert.Equal(t, -time.Second, cfg.Watch.Poll)
+	assert.True(t, cfg.Watch.PollSet)
+
+	require.NoError(t, os.WriteFile(file, []byte(`{"watch": {"settle": "1s"}}`), 0o644))
+	cfg, err = LoadFile(file)
+	require.NoError(t, err)
+	assert.False(t, cfg.Watch.PollSet, "poll not given")
 }
