@@ -165,7 +165,10 @@ func NewProjectID(t testing.TB, c *kitsu.Client) string {
 // deletes only closed projects.
 func RemoveProject(t testing.TB, c *kitsu.Client, projectID string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	// Longer than gunicorn's 120 s worker timeout: a project of thousands
+	// of tasks takes Zou minutes to delete on a loaded machine, and a
+	// deletion cut short by Zou is an error that says so.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	var closed kitsu.ProjectStatus
 	if err := c.FetchFirst(ctx, "project-status", &closed, &kitsu.RequestOptions{Params: map[string][]string{"name": {"Closed"}}}); err != nil {
