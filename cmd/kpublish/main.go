@@ -8,6 +8,9 @@
 //	kpublish login [HOST]               log in, save the tokens
 //	kpublish logout [HOST]              log out, remove the saved tokens
 //	kpublish whoami                     print the user online commands act as
+//	kpublish publish working|output ... publish a working or output file
+//	kpublish watch ROOT...              register new files saved into folders
+//	kpublish watch status|retry         a watcher's queue; retry it now
 //	kpublish version                    print the version
 //
 // Exit codes: 0 ok, 2 usage, 3 bad tree or input, 4 server or auth error,
