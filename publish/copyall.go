@@ -75,6 +75,9 @@ func (s *Store) CopyAll(ctx context.Context, jobs []CopyJob, opts *CopyAllOption
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if ctx.Err() != nil {
+					continue // stopped: no folder made, no copy begun
+				}
 				res, err := s.CopyNoReplace(ctx, jobs[i].Src, jobs[i].Dst, &o.CopyOptions)
 				if err != nil {
 					mu.Lock()
@@ -96,6 +99,9 @@ func (s *Store) CopyAll(ctx context.Context, jobs []CopyJob, opts *CopyAllOption
 	}
 feed:
 	for i := range jobs {
+		if ctx.Err() != nil {
+			break // select picks at random when both are ready
+		}
 		select {
 		case next <- i:
 		case <-ctx.Done():
