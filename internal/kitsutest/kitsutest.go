@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -59,10 +60,11 @@ func Required() bool {
 	return os.Getenv("CI") != "" || os.Getenv("KITSU_REQUIRE_SERVER") != ""
 }
 
-// Context returns a context that ends with the test, bounded to two
-// minutes.
+// Context returns a context that ends with the test, bounded to five
+// minutes: a bound for a hung server, long enough for the tests that
+// create thousands of records while the watcher's burst tests load Zou.
 func Context(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -182,6 +184,13 @@ func RemoveProject(t testing.TB, c *kitsu.Client, projectID string) {
 		return
 	}
 	if _, err := c.Delete(ctx, "data/projects/"+projectID, &kitsu.RequestOptions{Params: map[string][]string{"force": {"true"}}}); err != nil && !errors.Is(err, kitsu.ErrNotFound) {
+		var ne net.Error
+		if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+			// Zou goes on deleting it; a loaded machine is no failure of
+			// the test, and the project is closed already.
+			t.Logf("cleanup: deleting project %s: still running after the call's bound: %v", projectID, err)
+			return
+		}
 		t.Errorf("cleanup: deleting project %s: %v", projectID, err)
 	}
 }
