@@ -150,7 +150,6 @@ func (p *Publisher) working1(ctx context.Context, w *publish.Working, path strin
 	if len(ids) == 0 {
 		ids = []string{""}
 	}
-	var last error
 	for _, id := range ids {
 		reg, err := w.Register(ctx, path, &publish.RegisterOptions{ProjectID: id, Comment: p.opts.Comment, Resaved: true})
 		if err == nil {
@@ -164,12 +163,10 @@ func (p *Publisher) working1(ctx context.Context, w *publish.Working, path strin
 			return Outcome{Detail: fmt.Sprintf("working file: %s as revision %d of task %s (%s, record %s)", what, reg.Revision, reg.WorkingFile.TaskID, reg.WorkingFile.Name, reg.WorkingFile.ID)}, nil, true
 		}
 		if errors.Is(err, publish.ErrNotWorking) {
-			last = err
 			continue
 		}
 		return Outcome{}, classify(err), true
 	}
-	_ = last
 	return Outcome{}, nil, false
 }
 
