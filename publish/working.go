@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -296,8 +297,6 @@ type RevisionReport struct {
 	Disagreement string      `json:"disagreement"`
 	KitsuFiles   []KitsuFile `json:"kitsu_files"`
 	DiskFiles    []DiskFile  `json:"disk_files"`
-
-	records []kitsu.WorkingFile
 }
 
 // sentinelRev renders where the revision is, to find it in paths.
@@ -318,7 +317,6 @@ func (w *Working) Revisions(ctx context.Context, t *Target) (*RevisionReport, er
 		if cmp.Or(f.Name, "main") != t.Name {
 			continue
 		}
-		r.records = append(r.records, f)
 		r.KitsuFiles = append(r.KitsuFiles, KitsuFile{Revision: f.Revision, Path: f.Path, ID: f.ID})
 		inKitsu[f.Revision] = true
 		r.KitsuLast = max(r.KitsuLast, f.Revision)
@@ -658,15 +656,8 @@ func (w *Working) register(ctx context.Context, t *Target, rev int, abs, ext str
 		}
 	}
 	if !created {
-		rep, err := w.Revisions(ctx, t)
-		if err != nil {
+		if wf, err = w.recordOf(ctx, t, rev); err != nil {
 			return nil, err
-		}
-		wf = nil
-		for i := range rep.records {
-			if rep.records[i].Revision == rev {
-				wf = &rep.records[i]
-			}
 		}
 		if wf == nil && !o.DryRun {
 			return nil, fmt.Errorf("%w: revision %d of task %s: Kitsu refused it as existing but lists no such record", ErrRevisionConflict, rev, t.TaskID)
@@ -736,17 +727,15 @@ func (w *Working) create(ctx context.Context, t *Target, rev int, tp, comment st
 		if err == nil || !errors.Is(err, kitsu.ErrServer) || attempt == 3 {
 			return wf, err
 		}
-		rep, lerr := w.Revisions(ctx, t)
+		r, lerr := w.recordOf(ctx, t, rev)
 		if lerr != nil {
 			return nil, err
 		}
-		for i := range rep.records {
-			if r := &rep.records[i]; r.Revision == rev {
-				if sha, _ := r.Data["sha"].(string); sha == "" && r.Path == tp {
-					return r, nil
-				}
-				return nil, fmt.Errorf("%w: revision %d of task %s was registered by another publisher meanwhile, as %q", ErrRevisionConflict, rev, t.TaskID, r.Path)
+		if r != nil {
+			if sha, _ := r.Data["sha"].(string); sha == "" && r.Path == tp {
+				return r, nil
 			}
+			return nil, fmt.Errorf("%w: revision %d of task %s was registered by another publisher meanwhile, as %q", ErrRevisionConflict, rev, t.TaskID, r.Path)
 		}
 		select {
 		case <-ctx.Done():
@@ -754,6 +743,32 @@ func (w *Working) create(ctx context.Context, t *Target, rev int, tp, comment st
 		case <-time.After(time.Duration(attempt) * 200 * time.Millisecond):
 		}
 	}
+}
+
+// recordOf returns Kitsu's record of revision rev of t's working file,
+// or nil when there is none. It asks for that task and revision alone
+// (Zou filters its working files by column), not for every working file
+// of the task: a watcher that lost a race to another one, on a task of
+// hundreds of revisions, reads one record, not all of them. The name is
+// compared here, exactly, since Zou's name filter ignores case.
+func (w *Working) recordOf(ctx context.Context, t *Target, rev int) (*kitsu.WorkingFile, error) {
+	var recs []kitsu.WorkingFile
+	err := w.Client.FetchAll(ctx, "working-files", &recs, &kitsu.FetchOptions{Params: url.Values{
+		"task_id": {t.TaskID}, "revision": {strconv.Itoa(rev)},
+	}})
+	if err != nil {
+		return nil, err
+	}
+	var found *kitsu.WorkingFile
+	for i := range recs {
+		if r := &recs[i]; r.Revision == rev && cmp.Or(r.Name, "main") == t.Name {
+			if found != nil {
+				return nil, fmt.Errorf("%w: revision %d of task %s (%s) is in Kitsu twice (%s and %s)", ErrRevisionConflict, rev, t.TaskID, t.Name, found.ID, r.ID)
+			}
+			found = r
+		}
+	}
+	return found, nil
 }
 
 // release removes the claim of a registered file, if it is still there.
