@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/kpublish/kpublish/filetree"
 	"github.com/kpublish/kpublish/kitsu"
 )
@@ -21,6 +23,10 @@ type memo struct {
 	mu      sync.Mutex
 	ttl     time.Duration
 	entries map[string]memoEntry
+	// flight makes callers that miss the same key at once share one
+	// request: a watcher's workers starting on files of one new task
+	// would otherwise each read it.
+	flight singleflight.Group
 }
 
 type memoEntry struct {
@@ -65,8 +71,18 @@ func remember[T any](s *Source, key string, fetch func() (T, error)) (T, error) 
 		}
 	}
 	m.mu.Unlock()
-	v, err := fetch()
-	if err != nil || ttl <= 0 {
+	if ttl <= 0 {
+		return fetch()
+	}
+	mine := false
+	got, err, _ := m.flight.Do(key, func() (any, error) { mine = true; return fetch() })
+	if err != nil && !mine && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		// The caller whose request was shared gave up: its end is not
+		// this caller's, which asks for itself.
+		return fetch()
+	}
+	v, _ := got.(T)
+	if err != nil {
 		return v, err
 	}
 	m.mu.Lock()
