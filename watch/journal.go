@@ -172,6 +172,9 @@ func OpenJournal(path string, opts *JournalOptions) (*Journal, error) {
 	if path == "" {
 		return nil, fmt.Errorf("%w: empty path: want a file path", ErrJournal)
 	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("%w: %s is a folder: want the path of a journal file (watch.db)", ErrJournal, path)
+	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = time.Second

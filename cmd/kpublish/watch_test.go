@@ -322,3 +322,50 @@ func TestWatch(t *testing.T) {
 	assert.Len(t, f.outputRecords(t), 2)
 	assert.NotContains(t, w.log.String()+w2.log.String(), f.env[2][len("KITSU_PASSWORD="):], "no password in the log")
 }
+
+// Bad values given to kpublish watch stop it before it watches or logs
+// in, with exit 3 and a message naming the value; a file given as the
+// journal is left as it was.
+func TestWatchBadInput(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root")
+	require.NoError(t, os.MkdirAll(root, 0o755))
+	notes := filepath.Join(dir, "notes.txt")
+	require.NoError(t, os.WriteFile(notes, []byte("not a journal\n"), 0o644))
+	link := filepath.Join(dir, "link")
+	require.NoError(t, os.Symlink(root, link))
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--settle", "0s"}, "--settle 0s: want above 0"},
+		{[]string{"--sequence-settle", "11m"}, "--sequence-settle 11m0s: want 0 to 10m"},
+		{[]string{"--workers", "0"}, "--workers 0: want 1 to 64"},
+		{[]string{"--max-attempts", "-1"}, "--max-attempts -1: want 0 or more"},
+		{[]string{"--project", "../x"}, `--project "../x": want a project id`},
+		{[]string{"--journal", dir}, "is a folder: want the path of a journal file"},
+		{[]string{"--journal", notes}, "bad journal: " + notes},
+		{[]string{"--journal", filepath.Join(notes, "x.db")}, "not a directory"},
+		{[]string{"--journal", filepath.Join(root, "watch.db")}, "is inside the watched folder " + root},
+		{[]string{"--journal", filepath.Join(root, "sub", "..", "w.db")}, "is inside the watched folder"},
+		{[]string{"--journal", filepath.Join(link, "w.db")}, "is inside the watched folder"},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			args := append([]string{"watch", root}, c.args...)
+			if !slices.Contains(c.args, "--journal") {
+				args = append(args, "--journal", filepath.Join(dir, "j", "watch.db"))
+			}
+			_, stderr, code := kp(t, nil, args...)
+			assert.Equal(t, 3, code, stderr)
+			assert.Contains(t, stderr, c.want)
+			assert.NotContains(t, stderr, "panic")
+		})
+	}
+	b, err := os.ReadFile(notes)
+	require.NoError(t, err)
+	assert.Equal(t, "not a journal\n", string(b))
+	_, err = os.Stat(filepath.Join(root, "watch.db"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "a refused journal is not made")
+	_, err = os.Stat(filepath.Join(dir, "w.db"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
