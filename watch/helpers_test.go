@@ -16,7 +16,7 @@ import (
 )
 
 // slowTests says whether the long variants run (make test sets it).
-func slowTests() bool { return os.Getenv("KPUBLISH_SLOW_TESTS") == "1" }
+func slowTests() bool { return os.Getenv("KPUBLISH_SLOW") == "1" }
 
 // recorder is the Registrar of these tests: it stands for the publish
 // layer (built later), recording every confirmed registration.

@@ -15,7 +15,7 @@ import (
 )
 
 // TestManyFolders watches many folders (20,000 with
-// KPUBLISH_SLOW_TESTS=1; KPUBLISH_WATCH_DIRS=100000 for the figure of
+// KPUBLISH_SLOW=1; KPUBLISH_WATCH_DIRS=100000 for the figure of
 // the issue, which takes a couple of minutes, mostly making and removing
 // the folders) and logs the memory they take and the CPU used while
 // idle. The state per folder is one map
@@ -29,7 +29,7 @@ func TestManyFolders(t *testing.T) {
 		n, _ = strconv.Atoi(s)
 	}
 	if n == 0 {
-		t.Skip("set KPUBLISH_SLOW_TESTS=1 (20,000 folders) or KPUBLISH_WATCH_DIRS=N")
+		t.Skip("set KPUBLISH_SLOW=1 (20,000 folders) or KPUBLISH_WATCH_DIRS=N")
 	}
 	limit, err := inotifyWatchLimit()
 	if err == nil && limit > 0 && limit < n+1000 {
