@@ -233,11 +233,17 @@ func load[T any](s *Source, m map[string]*T, kind, id string, maxAge time.Durati
 	return v, nil
 }
 
-// fetchRecord reads one record of a model by id.
+// columnsOnly asks Zou's record routes for the record's own columns:
+// by default they add its relations (a project's team, task types and
+// statuses; an entity's links and casting), which no context reads and
+// which cost Zou a third of the request.
+var columnsOnly = &kitsu.RequestOptions{Params: url.Values{"relations": {"false"}}}
+
+// fetchRecord reads one record of a model by id, its columns only.
 func fetchRecord[T any](ctx context.Context, s *Source, model, id string) func() (*T, error) {
 	return func() (*T, error) {
 		v := new(T)
-		if err := s.c.FetchOne(ctx, model, id, v, nil); err != nil {
+		if err := s.c.FetchOne(ctx, model, id, v, columnsOnly); err != nil {
 			return nil, err
 		}
 		return v, nil
