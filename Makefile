@@ -13,7 +13,7 @@ test-fresh:
 	scripts/test
 
 # test-slow: make test with the big sizes (the watcher's 10,000-file
-# burst): about 15 minutes more on two cores, bounded by Zou.
+# burst): about 8 minutes more on two cores, bounded by Zou.
 test-slow:
 	KPUBLISH_SLOW=1 GOTESTFLAGS="-timeout 60m" scripts/test
 
