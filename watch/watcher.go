@@ -183,6 +183,11 @@ func New(roots []string, j *Journal, reg Registrar, opts *Options) (*Watcher, er
 		}
 		w.roots = append(w.roots, r)
 	}
+	for _, f := range []string{j.Path(), opts.StatusFile} {
+		if err := outsideRoots(f, w.roots); err != nil {
+			return nil, err
+		}
+	}
 	sort.Slice(w.roots, func(a, b int) bool { return w.roots[a].path < w.roots[b].path })
 
 	w.window = positive(opts.Settle, DefaultSettle)
@@ -225,6 +230,51 @@ func (w *Watcher) resettle(rootPath, path string) {
 			w.s.touch(r, path, fi, true)
 		}
 	}
+}
+
+// CheckJournalPath refuses a journal path that lies inside one of roots
+// (with symbolic links resolved): the watcher would see its own journal
+// and status file change at every commit and journal them again and
+// again. Call it before OpenJournal makes the file; New checks again.
+func CheckJournalPath(journal string, roots []string) error {
+	mounts, err := mountTable()
+	if err != nil {
+		return err
+	}
+	var rs []*root
+	for _, p := range roots {
+		r, err := newRoot(p, mounts, 0)
+		if err != nil {
+			return err
+		}
+		rs = append(rs, r)
+	}
+	return outsideRoots(journal, rs)
+}
+
+// outsideRoots refuses a file of the watcher's own (its journal, its
+// status file) inside a root. A file not made yet is placed by its
+// folder; "" (no file) passes.
+func outsideRoots(file string, roots []*root) error {
+	if file == "" {
+		return nil
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrJournal, strconv.Quote(file), err)
+	}
+	real := abs
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		real = r
+	} else if d, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		real = filepath.Join(d, filepath.Base(abs))
+	}
+	for _, r := range roots {
+		if _, in := r.rel(real); in {
+			return fmt.Errorf("%w: %s is inside the watched folder %s: the watcher would watch its own journal; put it outside every watched folder (the default is in the user's state folder)", ErrJournal, strconv.Quote(file), strconv.Quote(r.path))
+		}
+	}
+	return nil
 }
 
 func positive[T ~int64 | ~int](v, def T) T {

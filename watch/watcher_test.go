@@ -277,6 +277,39 @@ func TestBadRoots(t *testing.T) {
 	require.ErrorContains(t, err, "do not overlap")
 }
 
+// A journal or status file inside a root is refused, by New and, before
+// the journal is made, by CheckJournalPath; symbolic links are followed.
+func TestJournalInsideRoot(t *testing.T) {
+	t.Parallel()
+	root, other := t.TempDir(), t.TempDir()
+	link := filepath.Join(other, "link")
+	require.NoError(t, os.Symlink(root, link))
+
+	inside, err := OpenJournal(filepath.Join(root, "j.db"), nil)
+	require.NoError(t, err)
+	defer inside.Close()
+	_, err = New([]string{root}, inside, newRecorder(), nil)
+	require.ErrorIs(t, err, ErrJournal)
+	require.ErrorContains(t, err, "is inside the watched folder")
+
+	j, err := OpenJournal(filepath.Join(other, "j.db"), nil)
+	require.NoError(t, err)
+	defer j.Close()
+	_, err = New([]string{root}, j, newRecorder(), &Options{StatusFile: filepath.Join(link, "status.json")})
+	require.ErrorIs(t, err, ErrJournal)
+	w, err := New([]string{root}, j, newRecorder(), &Options{StatusFile: filepath.Join(other, "status.json")})
+	require.NoError(t, err)
+	require.NotNil(t, w)
+
+	for _, bad := range []string{filepath.Join(root, "w.db"), filepath.Join(root, "sub", "..", "w.db"), filepath.Join(link, "w.db"), root} {
+		err := CheckJournalPath(bad, []string{other + "/../" + filepath.Base(other), root})
+		require.ErrorIs(t, err, ErrJournal, bad)
+	}
+	require.NoError(t, CheckJournalPath(filepath.Join(other, "w.db"), []string{root}))
+	require.NoError(t, CheckJournalPath(root+"-not-inside.db", []string{root}))
+	require.ErrorIs(t, CheckJournalPath(filepath.Join(other, "w.db"), []string{filepath.Join(root, "missing")}), ErrRoot)
+}
+
 // TestPoll: polling mode has no inotify at all and still sees new,
 // chunked and renamed files.
 func TestPoll(t *testing.T) {

@@ -128,34 +128,6 @@ func journalPath(flag string) (string, error) {
 	return p, nil
 }
 
-// journalOutside refuses a journal inside a watched folder: the watcher
-// would see its own journal and status file change at every commit, and
-// journal them again and again.
-func journalOutside(journal string, roots []string) error {
-	real := func(p string) string {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return p
-		}
-		// The journal may not exist yet: its folder is resolved, then.
-		if r, err := filepath.EvalSymlinks(abs); err == nil {
-			return r
-		}
-		if r, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
-			return filepath.Join(r, filepath.Base(abs))
-		}
-		return abs
-	}
-	j := real(journal)
-	for _, root := range roots {
-		r := real(root)
-		if rel, err := filepath.Rel(r, j); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return inputErrf("--journal %s is inside the watched folder %s: the watcher would watch its own journal; put it outside every watched folder (the default is in the user's state folder)", printable(journal), printable(root))
-		}
-	}
-	return nil
-}
-
 // statusPath is the status file a watcher of journal keeps beside it.
 func statusPath(journal string) string { return journal + ".status.json" }
 
@@ -201,8 +173,8 @@ func runWatch(cmd *cobra.Command, f *watchFlags, roots []string) error {
 	if err != nil {
 		return err
 	}
-	if err := journalOutside(jpath, roots); err != nil {
-		return err
+	if err := watch.CheckJournalPath(jpath, roots); err != nil {
+		return inputErr(err)
 	}
 	hostRoots, err := loadRoots(f.roots)
 	if err != nil {

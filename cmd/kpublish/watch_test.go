@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -346,7 +347,7 @@ func TestWatchBadInput(t *testing.T) {
 		{[]string{"--journal", dir}, "is a folder: want the path of a journal file"},
 		{[]string{"--journal", notes}, "bad journal: " + notes},
 		{[]string{"--journal", filepath.Join(notes, "x.db")}, "not a directory"},
-		{[]string{"--journal", filepath.Join(root, "watch.db")}, "is inside the watched folder " + root},
+		{[]string{"--journal", filepath.Join(root, "watch.db")}, "is inside the watched folder " + strconv.Quote(root)},
 		{[]string{"--journal", filepath.Join(root, "sub", "..", "w.db")}, "is inside the watched folder"},
 		{[]string{"--journal", filepath.Join(link, "w.db")}, "is inside the watched folder"},
 	} {
