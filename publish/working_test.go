@@ -280,3 +280,34 @@ func TestWorkingResaved(t *testing.T) {
 	assert.Equal(t, sum.Hex, again.WorkingFile.Data["sha"])
 	require.Len(t, f.records(t), 1)
 }
+
+// TestWorkingRecordOfName: a rerun finds its own record among the task's
+// records of the same revision under other names (Kitsu is asked for the
+// task and revision; the name is compared exactly).
+func TestWorkingRecordOfName(t *testing.T) {
+	ctx := kitsutest.Context(t)
+	dir := t.TempDir()
+	f := newWorkingFixture(t, afero.NewOsFs(), dir, nil)
+	regs := map[string]*Registered{}
+	for _, name := range []string{"main", "layout", "mainx"} {
+		tg, err := f.w.Target(ctx, TaskFile{TaskID: f.task.ID, Software: f.sw.Name, Name: name})
+		require.NoError(t, err)
+		p, err := tg.LocalPath(3)
+		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte("save of "+name), 0o644))
+		r, err := f.w.Register(ctx, p, nil)
+		require.NoError(t, err, name)
+		require.False(t, r.AlreadyRegistered)
+		regs[name] = r
+	}
+	for name, r := range regs {
+		again, err := f.w.Register(ctx, r.Path, nil)
+		require.NoError(t, err, name)
+		assert.True(t, again.AlreadyRegistered, name)
+		assert.Equal(t, r.WorkingFile.ID, again.WorkingFile.ID, name)
+		assert.Equal(t, name, again.WorkingFile.Name)
+		assert.Equal(t, 3, again.WorkingFile.Revision)
+	}
+	require.Len(t, f.records(t), 3)
+}
