@@ -240,23 +240,7 @@ func TestWatchBlenderStyleSave(t *testing.T) {
 	wsBlenderSave(t, paths[2], resaved)
 	since := time.Now().Add(time.Second)
 
-	f.waitRecords(t, w, 3, 0, 60*time.Second)
-	want := watch.Counts{Registered: 3}
-	wsQuiet(t, f, w, want, since, 60*time.Second)
-	wfs := f.workingRecords(t)
-	uniqueWorking(t, f, wfs, paths)
-	for _, wf := range wfs {
-		assert.NotContains(t, wf.Path, "@")
-		if wf.Revision == 3 {
-			assert.Equal(t, int64(len(resaved)), wf.Size)
-			assert.Equal(t, wsHash(t, paths[2]).Hex, wf.Data["sha"], "revision 3 is the second save")
-		}
-	}
-	assert.Empty(t, f.outputRecords(t))
-	for _, p := range paths {
-		wsOnlyFinal(t, p)
-	}
-	wsStopped(t, f, w, want)
+	wsThreeSaves(t, f, w, paths, resaved, since)
 }
 
 // TestWatchQtStyleSave saves working files as Qt's QSaveFile does on
@@ -279,12 +263,22 @@ func TestWatchQtStyleSave(t *testing.T) {
 	wsQtSave(t, paths[2], resaved, false)
 	since := time.Now().Add(time.Second)
 
+	wsThreeSaves(t, f, w, paths, resaved, since)
+}
+
+// wsThreeSaves checks the end of an atomic-save test: revisions 1 to 3
+// of paths registered once each, revision 3 with its second save
+// (resaved), no temporary name in Kitsu or left on disk, no output, and
+// the watcher quiet since since and stopped cleanly.
+func wsThreeSaves(t *testing.T, f *watchFix, w *watcher, paths []string, resaved []byte, since time.Time) {
+	t.Helper()
 	f.waitRecords(t, w, 3, 0, 60*time.Second)
 	want := watch.Counts{Registered: 3}
 	wsQuiet(t, f, w, want, since, 60*time.Second)
 	wfs := f.workingRecords(t)
 	uniqueWorking(t, f, wfs, paths)
 	for _, wf := range wfs {
+		assert.NotContains(t, wf.Path, "@")
 		if wf.Revision == 3 {
 			assert.Equal(t, int64(len(resaved)), wf.Size)
 			assert.Equal(t, wsHash(t, paths[2]).Hex, wf.Data["sha"], "revision 3 is the second save")
