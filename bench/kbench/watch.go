@@ -20,30 +20,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kpublish/kpublish/internal/kitsutest"
 	"github.com/kpublish/kpublish/kitsu"
 	"github.com/kpublish/kpublish/watch"
 )
 
-// watchTree is the file tree of the watch benchmark's projects: working
-// and output files under one mountpoint (the watched folder), as
-// cmd/kpublish's watch tests have it.
-func watchTree(mountpoint string) map[string]any {
-	return map[string]any{
-		"working": map[string]any{
-			"mountpoint": mountpoint, "root": "work",
-			"folder_path": map[string]any{"asset": "<Project>/assets/<AssetType>/<Asset>/<TaskType>/<Software>/<Name>", "shot": "<Project>/shots/<Sequence>/<Shot>/<TaskType>/<Software>/<Name>", "style": "lowercase"},
-			"file_name":   map[string]any{"asset": "<Asset>_<TaskType>_<Name>_v<Revision>", "shot": "<Shot>_<TaskType>_<Name>_v<Revision>", "style": "lowercase"},
-		},
-		"output": map[string]any{
-			"mountpoint": mountpoint, "root": "out",
-			"folder_path": map[string]any{"asset": "<Project>/assets/<AssetType>/<Asset>/<TaskType>/<OutputType>/<Representation>", "shot": "<Project>/shots/<Sequence>/<Shot>/<TaskType>/<OutputType>/<Representation>", "style": "lowercase"},
-			"file_name":   map[string]any{"asset": "<Asset>_<OutputType>_<Name>_v<Revision>", "shot": "<Shot>_<OutputType>_<Name>_v<Revision>", "style": "lowercase"},
-		},
-	}
-}
-
 // watchProject is what the burst benchmark makes in Kitsu: a fresh
-// project with watchTree, an asset type, assets with a Modeling task
+// project with kitsutest.WatchTree, an asset type, assets with a Modeling task
 // each, and a software of its own.
 type watchProject struct {
 	project             kitsu.Project
@@ -61,7 +44,7 @@ func slug(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "
 func newWatchProject(ctx context.Context, c *kitsu.Client, root string, assets int) (*watchProject, error) {
 	stamp := strconv.FormatInt(time.Now().UnixNano()%1e12, 36)
 	p := &watchProject{ext: ".kbw"}
-	if err := c.Create(ctx, "projects", map[string]any{"name": "kpublish bench watch " + stamp, "production_type": "featurefilm", "file_tree": watchTree(root)}, &p.project); err != nil {
+	if err := c.Create(ctx, "projects", map[string]any{"name": "kpublish bench watch " + stamp, "production_type": "featurefilm", "file_tree": kitsutest.WatchTree(root)}, &p.project); err != nil {
 		return p, err
 	}
 	p.projSlug = slug(p.project.Name)

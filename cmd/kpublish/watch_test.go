@@ -21,24 +21,6 @@ import (
 	"github.com/kpublish/kpublish/watch"
 )
 
-// watchTree is a project tree with working and output files under one
-// mountpoint, whose asset and shot paths cannot be read one for the
-// other.
-func watchTree(mountpoint string) map[string]any {
-	return map[string]any{
-		"working": map[string]any{
-			"mountpoint": mountpoint, "root": "work",
-			"folder_path": map[string]any{"asset": "<Project>/assets/<AssetType>/<Asset>/<TaskType>/<Software>/<Name>", "shot": "<Project>/shots/<Sequence>/<Shot>/<TaskType>/<Software>/<Name>", "style": "lowercase"},
-			"file_name":   map[string]any{"asset": "<Asset>_<TaskType>_<Name>_v<Revision>", "shot": "<Shot>_<TaskType>_<Name>_v<Revision>", "style": "lowercase"},
-		},
-		"output": map[string]any{
-			"mountpoint": mountpoint, "root": "out",
-			"folder_path": map[string]any{"asset": "<Project>/assets/<AssetType>/<Asset>/<TaskType>/<OutputType>/<Representation>", "shot": "<Project>/shots/<Sequence>/<Shot>/<TaskType>/<OutputType>/<Representation>", "style": "lowercase"},
-			"file_name":   map[string]any{"asset": "<Asset>_<OutputType>_<Name>_v<Revision>", "shot": "<Shot>_<OutputType>_<Name>_v<Revision>", "style": "lowercase"},
-		},
-	}
-}
-
 // watchFix is a project whose working and output mountpoint is a
 // folder of the test (the watched root), with an asset task, a software
 // and an output type, and a journal of its own.
@@ -67,7 +49,7 @@ func newWatchFix(t *testing.T) *watchFix {
 	f.root = t.TempDir()
 	f.journal = filepath.Join(t.TempDir(), "watch.db")
 	ctx := kitsutest.Context(t)
-	require.NoError(t, c.Update(ctx, "projects", f.at.Project.ID, map[string]any{"file_tree": watchTree(f.root)}, nil))
+	require.NoError(t, c.Update(ctx, "projects", f.at.Project.ID, map[string]any{"file_tree": kitsutest.WatchTree(f.root)}, nil))
 	var at kitsu.AssetType
 	require.NoError(t, c.FetchOne(ctx, "entity-types", f.at.Asset.EntityTypeID, &at, nil))
 	slug := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "_")) }

@@ -517,3 +517,21 @@ func BuildBinary(pkgDir, name string) (path string, remove func(), err error) {
 	}
 	return path, func() { _ = os.RemoveAll(dir) }, nil
 }
+
+// WatchTree is the file tree of the watcher's tests and benchmark:
+// working and output files under one mountpoint (the watched folder),
+// whose asset and shot paths cannot be read one for the other.
+func WatchTree(mountpoint string) map[string]any {
+	return map[string]any{
+		"working": map[string]any{
+			"mountpoint": mountpoint, "root": "work",
+			"folder_path": map[string]any{"asset": "<Project>/assets/<AssetType>/<Asset>/<TaskType>/<Software>/<Name>", "shot": "<Project>/shots/<Sequence>/<Shot>/<TaskType>/<Software>/<Name>", "style": "lowercase"},
+			"file_name":   map[string]any{"asset": "<Asset>_<TaskType>_<Name>_v<Revision>", "shot": "<Shot>_<TaskType>_<Name>_v<Revision>", "style": "lowercase"},
+		},
+		"output": map[string]any{
+			"mountpoint": mountpoint, "root": "out",
+			"folder_path": map[string]any{"asset": "<Project>/assets/<AssetType>/<Asset>/<TaskType>/<OutputType>/<Representation>", "shot": "<Project>/shots/<Sequence>/<Shot>/<TaskType>/<OutputType>/<Representation>", "style": "lowercase"},
+			"file_name":   map[string]any{"asset": "<Asset>_<OutputType>_<Name>_v<Revision>", "shot": "<Shot>_<OutputType>_<Name>_v<Revision>", "style": "lowercase"},
+		},
+	}
+}
